@@ -1,0 +1,56 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, certops.vcenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Private to certops.vcenter: may change in any release without notice.
+# Twin of plugins/module_utils/_argspec.py subject_argument_spec(): change both together.
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    DOCUMENTATION = r'''
+options:
+  common_name:
+    description:
+      - Subject common name (CN). vCenter's default is its primary network identifier (PNID).
+    type: str
+  organization:
+    description:
+      - Subject organization (O).
+    type: str
+  organization_unit:
+    description:
+      - Subject organizational unit (OU).
+    type: str
+  locality:
+    description:
+      - Subject locality (L).
+    type: str
+  state_or_province:
+    description:
+      - Subject state or province (ST).
+    type: str
+  country:
+    description:
+      - Subject country (C), two letters.
+    type: str
+  email_address:
+    description:
+      - Subject e-mail address.
+    type: str
+  subject_alt_name:
+    description:
+      - Subject alternative names, as DNS names or IP addresses (V(vc.example.com), V(10.0.0.1)); the
+        prefixes V(DNS:) and V(IP:) are accepted. vCenter's default is its PNID.
+      - When given, it is compared as a set with the certificate's SANs.
+    type: list
+    elements: str
+  key_size:
+    description:
+      - RSA key size in bits. vCenter's default is 3072.
+    type: int
+    choices: [2048, 3072, 4096]
+'''

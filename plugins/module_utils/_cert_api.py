@@ -1,0 +1,154 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, certops.vcenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Private to certops.vcenter: may change in any release without notice.
+
+"""One method per certificate-management endpoint, plain values in and out.
+
+Paths, bodies and result shapes follow shared/reference/vcenter-cert-api.md; the dialect differences
+(``{"spec": ...}`` bodies and ``{"value": ...}`` results on ``/rest``) are handled by the client's
+``call()``. Version requirements live here, next to the operations they guard.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.certops.vcenter.plugins.module_utils._client import quote_id
+from ansible_collections.certops.vcenter.plugins.module_utils._errors import NotFoundError
+
+P = '/vcenter/certificate-management/vcenter'
+
+# Minimum vCenter versions per operation (reference §1).
+V_TRUST = (6, 7, 2)
+V_TLS = (6, 7, 2)
+V_VMCA = (7, 0, 0)           # VmcaRoot.create and Tls.replace_vmca_signed
+V_STS = (7, 0, 3)            # SigningCertificate get/set/refresh, /api only
+V_STS_CSR = (9, 1, 1)        # SigningCertificate create (CSR) and update (PATCH), /api only
+
+STS_FEATURE = 'the STS signing certificate API (vcenter_sts_signing_cert)'
+STS_CSR_FEATURE = 'the STS signing certificate CSR/staged-key API'
+VMCA_FEATURE = 'VMCA root replacement (vcenter_vmca_root)'
+VMCA_SIGNED_FEATURE = 'replacing the machine SSL certificate with a VMCA-signed one'
+
+
+def _chain(value):
+    """``X509CertChain`` -> list of PEM strings (leaf first)."""
+    if not value:
+        return []
+    return list(value.get('cert_chain') or [])
+
+
+class CertApi(object):
+    """Certificate-management endpoints of one vCenter, on a logged-in-on-demand client."""
+
+    def __init__(self, client):
+        self.client = client
+
+    # -------------------------------------------------------------- trusted root chains
+    def list_trusted_root_ids(self):
+        result = self.client.call('GET', P + '/trusted-root-chains', 'list the trusted root chains') or []
+        return [item['chain'] for item in result]
+
+    def get_trusted_root(self, chain_id):
+        result = self.client.call('GET', '%s/trusted-root-chains/%s' % (P, quote_id(chain_id)),
+                                  'read trusted root chain %s' % chain_id)
+        return _chain((result or {}).get('cert_chain'))
+
+    def get_trusted_roots(self):
+        """``[(chain_id, [pem, ...]), ...]``; a chain deleted between list and get is skipped."""
+        chains = []
+        for chain_id in self.list_trusted_root_ids():
+            try:
+                chains.append((chain_id, self.get_trusted_root(chain_id)))
+            except NotFoundError:
+                continue
+        return chains
+
+    def create_trusted_root(self, pems, chain_id=None):
+        spec = {'cert_chain': {'cert_chain': list(pems)}}
+        if chain_id:
+            spec['chain'] = chain_id
+        return self.client.call('POST', P + '/trusted-root-chains', 'add a trusted root chain', spec=spec)
+
+    def delete_trusted_root(self, chain_id):
+        self.client.call('DELETE', '%s/trusted-root-chains/%s' % (P, quote_id(chain_id)),
+                         'delete trusted root chain %s' % chain_id)
+
+    # -------------------------------------------------------------- machine SSL (TLS)
+    def get_tls(self):
+        """``Tls.Info`` (dict, wire field names; ``cert`` is the PEM)."""
+        return self.client.call('GET', P + '/tls', 'read the machine SSL certificate') or {}
+
+    def set_tls(self, cert, key=None, root_cert=None):
+        spec = {'cert': cert}
+        if key:
+            spec['key'] = key
+        if root_cert:
+            spec['root_cert'] = root_cert
+        self.client.call('PUT', P + '/tls', 'replace the machine SSL certificate', spec=spec)
+
+    def renew_tls(self, duration=None):
+        params = {} if duration is None else {'duration': int(duration)}
+        self.client.call('POST', P + '/tls', 'renew the machine SSL certificate', params=params, action='renew')
+
+    def replace_tls_vmca_signed(self, spec):
+        self.client.require(V_VMCA, VMCA_SIGNED_FEATURE)
+        self.client.call('POST', P + '/tls', 'replace the machine SSL certificate with a VMCA-signed one',
+                         spec=spec, action='replace-vmca-signed')
+
+    def create_tls_csr(self, spec):
+        result = self.client.call('POST', P + '/tls-csr', 'generate a CSR on vCenter', spec=spec) or {}
+        return result.get('csr')
+
+    # -------------------------------------------------------------- VMCA root
+    def require_vmca_root(self):
+        self.client.require(V_VMCA, VMCA_FEATURE)
+
+    def create_vmca_root(self, spec):
+        self.require_vmca_root()
+        self.client.call('POST', P + '/vmca-root', 'replace the VMCA root certificate', spec=spec or {})
+
+    # -------------------------------------------------------------- STS signing certificate
+    def require_sts(self):
+        if self.client.api == 'rest' or (self.client.logged_in and self.client.dialect == 'rest'):
+            self.client.require(V_STS, STS_FEATURE, api_only=True)
+
+    def get_signing_certificate(self):
+        """``{'active_cert_chain': [pem...], 'signing_cert_chains': [[pem...], ...]}``."""
+        self.client.login()
+        self.require_sts()
+        try:
+            info = self.client.call('GET', P + '/signing-certificate', 'read the STS signing certificate') or {}
+        except NotFoundError as exc:
+            raise self.client.explain_not_found(exc, V_STS, STS_FEATURE)
+        return {
+            'active_cert_chain': _chain(info.get('active_cert_chain')),
+            'signing_cert_chains': [_chain(c) for c in info.get('signing_cert_chains') or []],
+        }
+
+    def set_signing_certificate(self, chain_pems, private_key_pem):
+        self.client.call('PUT', P + '/signing-certificate', 'replace the STS signing certificate',
+                         spec={'signing_cert_chain': {'cert_chain': list(chain_pems)},
+                               'private_key': private_key_pem})
+
+    def refresh_signing_certificate(self, force=False):
+        result = self.client.call('POST', P + '/signing-certificate', 'refresh the STS signing certificate',
+                                  params={'force': bool(force)}, action='refresh')
+        return _chain(result)
+
+    def require_sts_csr(self):
+        self.client.require(V_STS_CSR, STS_CSR_FEATURE, api_only=True)
+
+    def create_signing_certificate_csr(self, spec):
+        self.require_sts_csr()
+        result = self.client.call('POST', P + '/signing-certificate', 'generate an STS signing certificate CSR',
+                                  spec=spec) or {}
+        return result.get('csr')
+
+    def update_signing_certificate(self, chain_pems):
+        self.require_sts_csr()
+        self.client.call('PATCH', P + '/signing-certificate',
+                         'install the STS signing certificate for the staged key',
+                         spec={'signing_cert_chain': {'cert_chain': list(chain_pems)}})

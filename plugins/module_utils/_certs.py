@@ -1,0 +1,476 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, certops.vcenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Private to certops.vcenter: may change in any release without notice.
+
+"""Pure certificate facts with ``cryptography``: no I/O, no vCenter.
+
+Everything the modules compare is a fact derived here (fingerprints, subject fields, SANs,
+key size, validity), never PEM text. Errors are :class:`CertificateInputError` whose messages
+name the problem and never echo key material.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import datetime
+import ipaddress
+import re
+import traceback
+
+try:
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    HAS_CRYPTOGRAPHY = True
+    CRYPTOGRAPHY_IMPORT_ERROR = None
+except ImportError:  # pragma: no cover - reported by the module as missing_required_lib
+    HAS_CRYPTOGRAPHY = False
+    CRYPTOGRAPHY_IMPORT_ERROR = traceback.format_exc()
+
+
+class CertificateInputError(ValueError):
+    """A certificate, key or CSR given by the user is unusable. The message is safe to show."""
+
+
+_PEM_CERT_RE = re.compile(
+    r'-----BEGIN CERTIFICATE-----\s+.*?-----END CERTIFICATE-----', re.DOTALL)
+_PEM_KEY_MARKER_RE = re.compile(r'-----BEGIN ((?:RSA |EC |DSA |ENCRYPTED |OPENSSH )?PRIVATE KEY)-----')
+
+# The nine subject fields shared by vcenter_csr, vcenter_tls_cert (vmca_signed) and vcenter_vmca_root.
+SUBJECT_FIELDS = (
+    ('common_name', 'CN'),
+    ('organization', 'O'),
+    ('organization_unit', 'OU'),
+    ('locality', 'L'),
+    ('state_or_province', 'ST'),
+    ('country', 'C'),
+    ('email_address', 'emailAddress'),
+)
+
+
+def _name_oids():
+    return {
+        'common_name': NameOID.COMMON_NAME,
+        'organization': NameOID.ORGANIZATION_NAME,
+        'organization_unit': NameOID.ORGANIZATIONAL_UNIT_NAME,
+        'locality': NameOID.LOCALITY_NAME,
+        'state_or_province': NameOID.STATE_OR_PROVINCE_NAME,
+        'country': NameOID.COUNTRY_NAME,
+        'email_address': NameOID.EMAIL_ADDRESS,
+    }
+
+
+# --------------------------------------------------------------------------- parsing
+
+def contains_private_key(text):
+    """True when the text holds a PEM private key block (of any kind)."""
+    return bool(text) and _PEM_KEY_MARKER_RE.search(text) is not None
+
+
+def split_pem_bundle(text, what='certificate'):
+    """Return the PEM blocks of every certificate in ``text``, in order.
+
+    Refuses an empty bundle and a private key passed where certificates belong (without echoing it).
+    """
+    if text is None or not text.strip():
+        raise CertificateInputError('%s is empty: expected one or more PEM certificates' % what)
+    if contains_private_key(text):
+        raise CertificateInputError(
+            '%s contains a private key (a "PRIVATE KEY" PEM block); pass only certificates here. '
+            'The key was not used and is not shown.' % what)
+    blocks = _PEM_CERT_RE.findall(text)
+    if not blocks:
+        raise CertificateInputError(
+            '%s does not contain a PEM certificate (no "-----BEGIN CERTIFICATE-----" block)' % what)
+    return [_normalise_pem(b) for b in blocks]
+
+
+def _normalise_pem(block):
+    lines = [line.strip() for line in block.strip().splitlines() if line.strip()]
+    return '\n'.join(lines) + '\n'
+
+
+def load_certificate(pem, what='certificate'):
+    try:
+        return x509.load_pem_x509_certificate(pem.encode('ascii') if not isinstance(pem, bytes) else pem)
+    except (ValueError, TypeError, UnicodeEncodeError) as exc:
+        raise CertificateInputError('%s is not a valid PEM certificate: %s' % (what, _short(exc)))
+
+
+def load_certificates(text, what='certificate'):
+    """Split and parse a PEM bundle; returns a list of ``x509.Certificate`` in the given order."""
+    certs = []
+    for index, block in enumerate(split_pem_bundle(text, what)):
+        label = what if index == 0 else '%s (PEM block %d)' % (what, index + 1)
+        certs.append(load_certificate(block, label))
+    return certs
+
+
+def certificate_pem(cert):
+    return cert.public_bytes(serialization.Encoding.PEM).decode('ascii')
+
+
+def load_private_key(pem, passphrase=None, what='private_key'):
+    """Parse a PEM private key (PKCS#1, SEC1 or PKCS#8, encrypted or not)."""
+    if pem is None or not pem.strip():
+        raise CertificateInputError('%s is empty' % what)
+    match = _PEM_KEY_MARKER_RE.search(pem)
+    if match is None:
+        raise CertificateInputError('%s is not a PEM private key (no "PRIVATE KEY" block)' % what)
+    data = pem.encode('ascii', 'ignore')
+    encrypted = match.group(1) == 'ENCRYPTED PRIVATE KEY' or 'Proc-Type: 4,ENCRYPTED' in pem
+    if encrypted and not passphrase:
+        raise CertificateInputError(
+            '%s is encrypted; give its passphrase (private_key_passphrase) so it can be decrypted' % what)
+    password = passphrase.encode('utf-8') if (passphrase and encrypted) else None
+    try:
+        return serialization.load_pem_private_key(data, password=password)
+    except TypeError:
+        raise CertificateInputError('%s is not encrypted but a passphrase was given, or the reverse' % what)
+    except (ValueError, UnsupportedAlgorithm):
+        if encrypted:
+            raise CertificateInputError('%s could not be decrypted: wrong passphrase or damaged key' % what)
+        raise CertificateInputError('%s is not a valid PEM private key' % what)
+
+
+def private_key_to_pkcs8_pem(key):
+    """Unencrypted PKCS#8 PEM, the form vCenter's STS API wants."""
+    return key.private_bytes(
+        encoding=serialization.Encoding.PEM,
+        format=serialization.PrivateFormat.PKCS8,
+        encryption_algorithm=serialization.NoEncryption(),
+    ).decode('ascii')
+
+
+def load_csr(pem, what='CSR'):
+    try:
+        return x509.load_pem_x509_csr(pem.encode('ascii') if not isinstance(pem, bytes) else pem)
+    except (ValueError, TypeError, UnicodeEncodeError) as exc:
+        raise CertificateInputError('%s is not a valid PEM certificate signing request: %s' % (what, _short(exc)))
+
+
+def _short(exc):
+    text = str(exc).strip().splitlines()
+    return text[0] if text else exc.__class__.__name__
+
+
+# --------------------------------------------------------------------------- facts
+
+def fingerprint(cert, algorithm='sha256'):
+    """Upper-case colon-separated hex, as vCenter prints thumbprints."""
+    algo = hashes.SHA1() if algorithm == 'sha1' else hashes.SHA256()
+    return ':'.join('%02X' % b for b in bytearray(cert.fingerprint(algo)))
+
+
+def normalise_fingerprint(value):
+    """Accept ``aa:bb``, ``AABB`` or ``aa bb``; return upper-case colon-separated hex."""
+    hexdigits = re.sub(r'[^0-9A-Fa-f]', '', value or '').upper()
+    return ':'.join(hexdigits[i:i + 2] for i in range(0, len(hexdigits), 2))
+
+
+def _utc(dt):
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=datetime.timezone.utc)
+    return dt.astimezone(datetime.timezone.utc)
+
+
+def not_before(cert):
+    return _utc(getattr(cert, 'not_valid_before_utc', None) or cert.not_valid_before)
+
+
+def not_after(cert):
+    return _utc(getattr(cert, 'not_valid_after_utc', None) or cert.not_valid_after)
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def iso(dt):
+    return _utc(dt).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def days_remaining(cert, now=None):
+    """Whole days left until notAfter (negative once expired)."""
+    delta = not_after(cert) - (now or utcnow())
+    return int(delta.total_seconds() // 86400)
+
+
+def name_to_string(name):
+    return name.rfc4514_string()
+
+
+def subject_fields(name):
+    """Map an ``x509.Name`` to our subject option names (first value of each attribute)."""
+    result = {}
+    oids = _name_oids()
+    for option, dummy in SUBJECT_FIELDS:
+        attrs = name.get_attributes_for_oid(oids[option])
+        if attrs:
+            result[option] = attrs[0].value
+    return result
+
+
+def subject_alt_names(cert_or_csr):
+    """``['DNS:vc.example.com', 'IP:10.0.0.1', ...]`` in the order of the extension."""
+    try:
+        ext = cert_or_csr.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    except x509.ExtensionNotFound:
+        return []
+    result = []
+    for gn in ext.value:
+        if isinstance(gn, x509.DNSName):
+            result.append('DNS:%s' % gn.value)
+        elif isinstance(gn, x509.IPAddress):
+            result.append('IP:%s' % gn.value)
+        elif isinstance(gn, x509.RFC822Name):
+            result.append('email:%s' % gn.value)
+        elif isinstance(gn, x509.UniformResourceIdentifier):
+            result.append('URI:%s' % gn.value)
+        else:
+            result.append('other:%s' % gn.value)
+    return result
+
+
+def normalise_san(entry):
+    """Turn a user SAN (``vc.example.com``, ``dns:VC.example.com``, ``10.0.0.1``, ``IP:10.0.0.1``)
+    into the canonical ``DNS:...`` / ``IP:...`` form used in summaries and comparisons."""
+    value = entry.strip()
+    prefix, sep, rest = value.partition(':')
+    kind = prefix.strip().upper() if sep else ''
+    if kind in ('DNS', 'IP', 'EMAIL', 'URI'):
+        value = rest.strip()
+    else:
+        kind = ''
+    if kind in ('', 'IP'):
+        try:
+            return 'IP:%s' % ipaddress.ip_address(value)
+        except ValueError:
+            if kind == 'IP':
+                raise CertificateInputError('subject_alt_name entry %r is not a valid IP address' % entry)
+    if kind == 'EMAIL':
+        return 'email:%s' % value
+    if kind == 'URI':
+        return 'URI:%s' % value
+    return 'DNS:%s' % value.lower().rstrip('.')
+
+
+def san_values_for_api(sans):
+    """vCenter's specs take bare names/addresses (no ``DNS:`` prefix)."""
+    return [s.split(':', 1)[1] for s in sans]
+
+
+def _canonical_sans(sans):
+    return sorted(normalise_san(s) for s in sans)
+
+
+def public_key_facts(key):
+    if isinstance(key, rsa.RSAPublicKey):
+        return 'RSA', key.key_size
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return 'ECDSA', key.curve.key_size
+    if isinstance(key, dsa.DSAPublicKey):
+        return 'DSA', key.key_size
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return 'Ed25519', 256
+    if isinstance(key, ed448.Ed448PublicKey):
+        return 'Ed448', 456
+    return 'unknown', None
+
+
+def is_ca(cert):
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
+
+
+def key_usage(cert):
+    """Names of the key usages set, e.g. ``['digitalSignature', 'keyEncipherment']``; None when absent."""
+    try:
+        ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return None
+    names = []
+    for attr, label in (('digital_signature', 'digitalSignature'), ('content_commitment', 'nonRepudiation'),
+                        ('key_encipherment', 'keyEncipherment'), ('data_encipherment', 'dataEncipherment'),
+                        ('key_agreement', 'keyAgreement'), ('key_cert_sign', 'keyCertSign'),
+                        ('crl_sign', 'cRLSign')):
+        if getattr(ku, attr):
+            names.append(label)
+    return names
+
+
+def has_server_auth(cert):
+    try:
+        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except x509.ExtensionNotFound:
+        return True  # no EKU extension means no restriction
+    return ExtendedKeyUsageOID.SERVER_AUTH in eku
+
+
+def summary(cert, include_pem=False, now=None):
+    """The one summary shape used in every return value and diff (never key material)."""
+    key_type, key_size = public_key_facts(cert.public_key())
+    result = {
+        'subject': name_to_string(cert.subject),
+        'issuer': name_to_string(cert.issuer),
+        'serial_number': '%X' % cert.serial_number,
+        'not_before': iso(not_before(cert)),
+        'not_after': iso(not_after(cert)),
+        'days_remaining': days_remaining(cert, now),
+        'fingerprints': {'sha1': fingerprint(cert, 'sha1'), 'sha256': fingerprint(cert, 'sha256')},
+        'subject_alt_name': subject_alt_names(cert),
+        'key_type': key_type,
+        'key_size': key_size,
+        'is_ca': is_ca(cert),
+    }
+    if include_pem:
+        result['pem'] = certificate_pem(cert)
+    return result
+
+
+def summaries(certs, include_pem=False, now=None):
+    return [summary(c, include_pem=include_pem, now=now) for c in certs]
+
+
+# --------------------------------------------------------------------------- relations
+
+def key_matches_certificate(key, cert):
+    pub = serialization.PublicFormat.SubjectPublicKeyInfo
+    enc = serialization.Encoding.DER
+    return key.public_key().public_bytes(enc, pub) == cert.public_key().public_bytes(enc, pub)
+
+
+def is_issued_by(cert, issuer):
+    """True when ``issuer``'s name and key signed ``cert``."""
+    if cert.issuer != issuer.subject:
+        return False
+    try:
+        cert.verify_directly_issued_by(issuer)
+        return True
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+        return False
+
+
+def is_self_signed(cert):
+    return is_issued_by(cert, cert)
+
+
+def check_validity(cert, what='certificate', now=None):
+    now = now or utcnow()
+    if not_after(cert) <= now:
+        raise CertificateInputError('%s expired on %s (subject %s)' % (what, iso(not_after(cert)),
+                                                                      name_to_string(cert.subject)))
+    if not_before(cert) > now:
+        raise CertificateInputError('%s is not valid before %s (subject %s)' % (
+            what, iso(not_before(cert)), name_to_string(cert.subject)))
+
+
+def check_chain_order(certs, what='certificate chain'):
+    """Each certificate must be issued by the next one (leaf first)."""
+    for index in range(len(certs) - 1):
+        if not is_issued_by(certs[index], certs[index + 1]):
+            raise CertificateInputError(
+                '%s is out of order or incomplete: PEM block %d (subject %s) is not issued by PEM block %d '
+                '(subject %s); give the leaf first, then each issuer' % (
+                    what, index + 1, name_to_string(certs[index].subject), index + 2,
+                    name_to_string(certs[index + 1].subject)))
+
+
+def build_chain(leaf, pool):
+    """Walk issuers from ``leaf`` through ``pool``; returns ``[leaf, ..., top]`` (top may not be self-signed)."""
+    chain = [leaf]
+    current = leaf
+    seen = set([fingerprint(leaf)])
+    while not is_self_signed(current):
+        issuer = None
+        for candidate in pool:
+            fp = fingerprint(candidate)
+            if fp not in seen and is_issued_by(current, candidate):
+                issuer = candidate
+                break
+        if issuer is None:
+            break
+        seen.add(fingerprint(issuer))
+        chain.append(issuer)
+        current = issuer
+    return chain
+
+
+def find_issuer(cert, candidates):
+    for candidate in candidates:
+        if is_issued_by(cert, candidate):
+            return candidate
+    return None
+
+
+def fingerprint_set(certs):
+    return frozenset(fingerprint(c) for c in certs)
+
+
+def hostname_in_sans(hostname, sans):
+    """True when ``hostname`` (DNS name or IP address) is covered by the SAN list (wildcards allowed)."""
+    host = (hostname or '').strip().lower().rstrip('.')
+    try:
+        ip = ipaddress.ip_address(host)
+        return 'IP:%s' % ip in sans
+    except ValueError:
+        pass
+    for san in sans:
+        if not san.startswith('DNS:'):
+            continue
+        name = san[4:].lower().rstrip('.')
+        if name == host:
+            return True
+        if name.startswith('*.') and '.' in host and host.split('.', 1)[1] == name[2:]:
+            return True
+    return False
+
+
+def is_ip_address(value):
+    try:
+        ipaddress.ip_address((value or '').strip())
+        return True
+    except ValueError:
+        return False
+
+
+# --------------------------------------------------------------------------- desired-vs-actual
+
+def subject_mismatches(cert_or_csr, desired, key_size=None):
+    """Compare the given (non-None) subject options, SANs and key size with a certificate or CSR.
+
+    ``desired`` maps subject option names (and ``subject_alt_name``) to wanted values; options the user
+    did not give are None and ignored. Returns a list of human-readable differences (empty = satisfied).
+    """
+    diffs = []
+    actual = subject_fields(cert_or_csr.subject)
+    for option, dummy in SUBJECT_FIELDS:
+        wanted = desired.get(option)
+        if wanted is None:
+            continue
+        have = actual.get(option)
+        if option == 'country':
+            equal = (have or '').upper() == wanted.upper()
+        elif option == 'common_name':
+            equal = (have or '').lower() == wanted.lower()
+        else:
+            equal = (have or '') == wanted
+        if not equal:
+            diffs.append('%s is %r, wanted %r' % (option, have, wanted))
+    wanted_sans = desired.get('subject_alt_name')
+    if wanted_sans is not None:
+        have_sans = sorted(subject_alt_names(cert_or_csr))
+        if sorted(_canonical_sans(wanted_sans)) != sorted(normalise_san(s) for s in have_sans):
+            diffs.append('subject_alt_name is %s, wanted %s' % (have_sans, _canonical_sans(wanted_sans)))
+    if key_size is not None:
+        dummy, have_size = public_key_facts(cert_or_csr.public_key())
+        if have_size != key_size:
+            diffs.append('key_size is %s, wanted %s' % (have_size, key_size))
+    return diffs

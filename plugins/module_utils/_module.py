@@ -1,0 +1,191 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, certops.vcenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Private to certops.vcenter: may change in any release without notice.
+
+"""The one shape every module has: validate -> read -> plan -> (apply) -> exit.
+
+``changed``, check mode and the diff all come from the same :class:`Plan`. Input is validated before
+the client logs in, so bad input never reaches vCenter. The client always logs out. After a failed
+change the module reads vCenter back and says whether the change was applied.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.certops.vcenter.plugins.module_utils import _certs
+from ansible_collections.certops.vcenter.plugins.module_utils import _client
+from ansible_collections.certops.vcenter.plugins.module_utils._argspec import connection_argument_spec
+from ansible_collections.certops.vcenter.plugins.module_utils._cert_api import CertApi
+from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
+    CertOpsError,
+    ConnectionFailure,
+    InputError,
+    STATE_CHANGED,
+    STATE_UNCHANGED,
+    STATE_UNKNOWN,
+)
+
+
+class Plan(object):
+    """What a run will do. ``actions`` are short descriptions; ``before``/``after`` are diff summaries."""
+
+    def __init__(self, changed=False, actions=None, before=None, after=None, reason=None, **data):
+        self.changed = bool(changed)
+        self.actions = list(actions or [])
+        self.before = before
+        self.after = after
+        self.reason = reason
+        self.data = data
+
+    def __getattr__(self, name):
+        data = self.__dict__.get('data', {})
+        if name in data:
+            return data[name]
+        raise AttributeError(name)
+
+
+def client_from_params(params):
+    return _client.VCenterClient(
+        hostname=params['vcenter_hostname'],
+        username=params.get('vcenter_username'),
+        password=params.get('vcenter_password'),
+        port=params.get('vcenter_port') or 443,
+        validate_certs=params.get('vcenter_validate_certs', True),
+        ca_path=params.get('vcenter_ca_path'),
+        timeout=params.get('vcenter_timeout') or 60,
+        api=params.get('vcenter_api') or 'auto',
+    )
+
+
+class CertModule(object):
+    """Base class. Subclasses set ``module_name`` and ``operation`` and implement the hooks."""
+
+    module_name = 'certops.vcenter'
+    operation = 'manage vCenter certificates'
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.client = client_from_params(module.params)
+        self.api = CertApi(self.client)
+        self.warnings = []
+
+    # ---------------------------------------------------------------- hooks
+    def validate(self):
+        """Parse and check the input; raise InputError. Runs before any call to vCenter."""
+
+    def read_current(self):
+        """Read what vCenter has now (a plain dict)."""
+        raise NotImplementedError
+
+    def compare(self, current):
+        """Pure: return a :class:`Plan` from the validated input and ``current``."""
+        raise NotImplementedError
+
+    def apply(self, plan, current):
+        """Make the change; return the state after it (as read_current would)."""
+        raise NotImplementedError
+
+    def state_key(self, current):
+        """A value that differs exactly when vCenter's relevant state differs (used after failures)."""
+        return None
+
+    def result(self, plan, current, after):
+        """Module-specific return values."""
+        return {}
+
+    # ---------------------------------------------------------------- flow
+    def run(self):
+        self.validate()
+        current = self.read_current()
+        plan = self.compare(current)
+        after = current
+        if plan.changed and not self.module.check_mode:
+            after = self._apply_and_recover(plan, current)
+        result = {'changed': plan.changed}
+        result.update(self.result(plan, current, after))
+        if plan.actions:
+            result['actions'] = plan.actions
+        if self.module._diff:
+            result['diff'] = {'before': plan.before, 'after': plan.after}
+        return result
+
+    def _apply_and_recover(self, plan, current):
+        try:
+            return self.apply(plan, current)
+        except InputError:
+            raise
+        except CertOpsError as exc:
+            if exc.vcenter_state is not None:
+                raise
+            self._explain_failure(exc, plan, current)
+
+    def _explain_failure(self, exc, plan, current):
+        """Never guess: read vCenter back and say what state the failure left it in."""
+        if isinstance(exc, ConnectionFailure) and exc.ambiguous:
+            exc.reason += ' (the request was sent, but no answer came back)'
+        try:
+            self.client.forget_session()
+            after = self.read_current()
+        except CertOpsError as read_exc:
+            exc.vcenter_state = STATE_UNKNOWN
+            exc.reason += ('. vCenter could not be read back afterwards (%s), so whether the change was applied '
+                           'is unknown; check vCenter, then rerun the task' % read_exc.reason)
+            raise exc
+        if self.state_key(after) == self.state_key(current):
+            exc.vcenter_state = STATE_UNCHANGED
+            exc.reason += '. vCenter was read back afterwards: the change was NOT applied; it is safe to rerun the task'
+            raise exc
+        if not self.compare_after_failure(plan, after):
+            exc.vcenter_state = STATE_CHANGED
+            exc.reason += ('. vCenter was read back afterwards: its state changed but does not match the request; '
+                           'rerun the task to converge')
+            raise exc
+        self.warnings.append('%s. vCenter was read back afterwards and the change WAS applied.' % exc.message)
+        return self.after_recovered(plan, after)
+
+    def compare_after_failure(self, plan, after):
+        """True when ``after`` is the state the plan wanted (default: a new plan would change nothing)."""
+        return not self.compare(after).changed
+
+    def after_recovered(self, plan, after):
+        """Hook for modules that must still wait after a change that was applied despite an error."""
+        return after
+
+
+def run_module(module_class, argument_spec, **kwargs):
+    """Build AnsibleModule with the connection options, run, map our errors to fail_json."""
+    spec = connection_argument_spec()
+    spec.update(argument_spec)
+    kwargs.setdefault('supports_check_mode', True)
+    module = AnsibleModule(argument_spec=spec, **kwargs)
+    if not _client.HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib('requests'), exception=_client.REQUESTS_IMPORT_ERROR)
+    if not _certs.HAS_CRYPTOGRAPHY:
+        module.fail_json(msg=missing_required_lib('cryptography'), exception=_certs.CRYPTOGRAPHY_IMPORT_ERROR)
+    instance = module_class(module)
+    try:
+        result = instance.run()
+    except CertOpsError as exc:
+        instance.client.close()
+        module.fail_json(**exc.to_fail_kwargs())
+    except _certs.CertificateInputError as exc:
+        instance.client.close()
+        module.fail_json(msg='Failed to %s: %s' % (instance.operation, exc), vcenter_state=STATE_UNCHANGED)
+    except Exception:
+        instance.client.close()
+        raise
+    instance.client.close()
+    for warning in instance.warnings:
+        module.warn(warning)
+    module.exit_json(**result)
+
+
+def input_error(operation, exc):
+    """Turn a CertificateInputError into an InputError for ``operation``."""
+    return InputError(operation, str(exc))
