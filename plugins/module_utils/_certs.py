@@ -365,8 +365,8 @@ def is_self_signed(cert):
 def check_validity(cert, what='certificate', now=None):
     now = now or utcnow()
     if not_after(cert) <= now:
-        raise CertificateInputError('%s expired on %s (subject %s)' % (what, iso(not_after(cert)),
-                                                                      name_to_string(cert.subject)))
+        raise CertificateInputError('%s expired on %s (subject %s)' % (
+            what, iso(not_after(cert)), name_to_string(cert.subject)))
     if not_before(cert) > now:
         raise CertificateInputError('%s is not valid before %s (subject %s)' % (
             what, iso(not_before(cert)), name_to_string(cert.subject)))

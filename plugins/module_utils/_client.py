@@ -279,8 +279,8 @@ class VCenterClient(object):
         if version < minimum:
             raise UnsupportedVersionError(
                 'use %s' % feature,
-                '%s needs vCenter %s or later; this vCenter is %s' % (feature, format_version(minimum),
-                                                                     '.'.join(str(v) for v in version)))
+                '%s needs vCenter %s or later; this vCenter is %s' % (
+                    feature, format_version(minimum), '.'.join(str(v) for v in version)))
         if api_only and self.dialect != 'api':
             raise UnsupportedVersionError(
                 'use %s' % feature, '%s exists only in the /api dialect; vcenter_api is set to rest' % feature)

@@ -23,7 +23,7 @@ seealso:
   - module: certops.vcenter.vcenter_tls_cert
   - module: certops.vcenter.vcenter_trusted_root_info
 author:
-  - certops.vcenter contributors
+  - certops.vcenter maintainers (@certops)
 '''
 
 EXAMPLES = r'''
@@ -43,29 +43,33 @@ EXAMPLES = r'''
 
 RETURN = r'''
 certificate:
-  description: Summary of the machine SSL certificate vCenter reports.
+  description:
+    - Summary of the machine SSL certificate vCenter reports, with C(pem).
+    - "The summary shape used by every module of this collection: C(subject), C(issuer), C(serial_number),
+      C(not_before), C(not_after) (ISO 8601 UTC), C(days_remaining), C(fingerprints) (C(sha1) and C(sha256),
+      upper-case colon-separated hex), C(subject_alt_name) (list like C(DNS:vc.example.com)), C(key_type),
+      C(key_size), C(is_ca)."
   returned: success
   type: dict
-  contains:
-    subject: {description: Subject DN (RFC 4514)., type: str, returned: always}
-    issuer: {description: Issuer DN (RFC 4514)., type: str, returned: always}
-    serial_number: {description: Serial number in upper-case hex., type: str, returned: always}
-    not_before: {description: Start of validity, ISO 8601 UTC., type: str, returned: always}
-    not_after: {description: End of validity, ISO 8601 UTC., type: str, returned: always}
-    days_remaining: {description: Whole days until O(ignore:not_after)., type: int, returned: always}
+  sample:
+    subject: CN=vc.example.com
+    issuer: OU=VMware Engineering,O=vc.example.com,ST=California,C=US,DC=local,DC=vsphere,CN=CA
+    serial_number: 4F1A2B
+    not_before: "2026-01-01T00:00:00Z"
+    not_after: "2028-01-01T00:00:00Z"
+    days_remaining: 400
     fingerprints:
-      description: C(sha1) and C(sha256) fingerprints, upper-case colon-separated hex.
-      type: dict
-      returned: always
-    subject_alt_name: {description: "SANs, for example C(DNS:vc.example.com).", type: list, elements: str, returned: always}
-    key_type: {description: Public key type (C(RSA), C(ECDSA), ...)., type: str, returned: always}
-    key_size: {description: Public key size in bits., type: int, returned: always}
-    is_ca: {description: Whether the certificate is a CA., type: bool, returned: always}
-    pem: {description: The certificate in PEM., type: str, returned: always}
+      sha1: "AB:CD:..."
+      sha256: "01:23:..."
+    subject_alt_name: ["DNS:vc.example.com"]
+    key_type: RSA
+    key_size: 3072
+    is_ca: false
+    pem: "-----BEGIN CERTIFICATE-----..."
 served_fingerprint_sha256:
   description:
-    - SHA-256 fingerprint of the certificate the TLS port presents right now. It differs from
-      RV(certificate.fingerprints.sha256) while vCenter restarts its services after a change.
+    - SHA-256 fingerprint of the certificate the TLS port presents right now. It differs from the
+      reported certificate's fingerprint while vCenter restarts its services after a change.
   returned: success
   type: str
 issued_by_vmca:
@@ -73,7 +77,7 @@ issued_by_vmca:
   returned: success
   type: bool
 vmca_root:
-  description: Summary of the trusted root that issued the certificate when it is VMCA-issued, else null.
+  description: Summary of the VMCA root that issued the certificate, when it is VMCA-issued; otherwise null.
   returned: success
   type: dict
 '''
