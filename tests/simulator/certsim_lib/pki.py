@@ -1,0 +1,361 @@
+# Copyright: (c) certops.vcenter contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Real X.509 work for the simulator (all of it through ``cryptography``)."""
+
+import datetime
+import hashlib
+import ipaddress
+import secrets
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
+
+PEM_CERT_HEADER = "-----BEGIN CERTIFICATE-----"
+PKCS8_HEADER = "-----BEGIN PRIVATE KEY-----"
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+
+
+def utcnow_precise():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def rfc3339_ms(value):
+    """``YYYY-MM-DDThh:mm:ss.sssZ`` in UTC, the form the vAPI runtime emits."""
+    value = value.astimezone(datetime.timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (value.microsecond // 1000)
+
+
+def gen_rsa_key(bits):
+    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
+
+
+def key_to_pem(key):
+    """Unencrypted PKCS#8 PEM."""
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode("ascii")
+
+
+def key_from_pem(text):
+    """Load an unencrypted private key; raises ValueError/TypeError on failure."""
+    key = serialization.load_pem_private_key(text.encode("utf-8"), password=None)
+    if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
+        raise ValueError("unsupported key type")
+    return key
+
+
+def key_size_of(key, default=2048):
+    if isinstance(key, rsa.RSAPrivateKey):
+        return key.key_size
+    return default
+
+
+def cert_to_pem(cert):
+    return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+def certs_from_pem(text):
+    """All certificates of a PEM string. ValueError when there is none or the text is not PEM."""
+    if not isinstance(text, str) or PEM_CERT_HEADER not in text:
+        raise ValueError("not a PEM certificate")
+    return x509.load_pem_x509_certificates(text.encode("utf-8"))
+
+
+def cert_from_pem(text):
+    """Exactly one certificate from a PEM string."""
+    certs = certs_from_pem(text)
+    if len(certs) != 1:
+        raise ValueError("expected exactly one certificate, got %d" % len(certs))
+    return certs[0]
+
+
+def der(cert):
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+def sha1_hex(cert):
+    """40 upper-case hex characters (trust-store id form)."""
+    return hashlib.sha1(der(cert)).hexdigest().upper()  # nosec - identifier, not security
+
+
+def colon_hex(digest):
+    return ":".join("%02X" % b for b in digest)
+
+
+def sha1_thumbprint(cert):
+    return colon_hex(hashlib.sha1(der(cert)).digest())  # nosec - thumbprint, not security
+
+
+def sha256_thumbprint(cert):
+    return colon_hex(hashlib.sha256(der(cert)).digest())
+
+
+def public_key_der(key_or_cert):
+    pub = key_or_cert.public_key()
+    return pub.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def key_matches_cert(key, cert):
+    return public_key_der(key) == public_key_der(cert)
+
+
+def issued_by(cert, issuer):
+    """True when ``issuer`` names and signed ``cert``."""
+    if cert.issuer != issuer.subject:
+        return False
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def is_self_signed(cert):
+    return issued_by(cert, cert)
+
+
+def is_ca(cert):
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
+
+
+def has_digital_signature(cert):
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.KeyUsage).value.digital_signature)
+    except x509.ExtensionNotFound:
+        return False
+
+
+def is_time_valid(cert, when=None):
+    when = when or utcnow()
+    return cert.not_valid_before_utc <= when <= cert.not_valid_after_utc
+
+
+def build_name(common_name=None, organization=None, organization_unit=None, locality=None,
+               state_or_province=None, country=None, domain_components=None):
+    """Subject built from the non-empty parts (empty strings are omitted, as CA/B Forum asks)."""
+    attrs = []
+    if common_name:
+        attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
+    for dc in domain_components or ():
+        attrs.append(x509.NameAttribute(NameOID.DOMAIN_COMPONENT, dc))
+    if country:
+        attrs.append(x509.NameAttribute(NameOID.COUNTRY_NAME, country))
+    if state_or_province:
+        attrs.append(x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, state_or_province))
+    if locality:
+        attrs.append(x509.NameAttribute(NameOID.LOCALITY_NAME, locality))
+    if organization:
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization))
+    if organization_unit:
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, organization_unit))
+    return x509.Name(attrs)
+
+
+def general_names(names, emails=()):
+    """DNS names, IP addresses (detected) and e-mail addresses as GeneralNames."""
+    out = []
+    seen = set()
+    for name in names:
+        if not name or name.lower() in seen:
+            continue
+        seen.add(name.lower())
+        try:
+            out.append(x509.IPAddress(ipaddress.ip_address(name)))
+        except ValueError:
+            out.append(x509.DNSName(name))
+    for mail in emails:
+        if mail:
+            out.append(x509.RFC822Name(mail))
+    return out
+
+
+def san_values(cert):
+    """SAN entries as plain strings (DNS names, IPs, e-mails, URIs)."""
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return []
+    out = []
+    for gn in san:
+        if isinstance(gn, x509.IPAddress):
+            out.append(str(gn.value))
+        elif isinstance(gn, (x509.DNSName, x509.RFC822Name, x509.UniformResourceIdentifier)):
+            out.append(gn.value)
+        else:
+            out.append(str(gn.value))
+    return out
+
+
+def san_general_names(cert):
+    try:
+        return list(cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value)
+    except x509.ExtensionNotFound:
+        return []
+
+
+def san_contains(cert, identifier):
+    """Does the certificate's SAN name ``identifier`` (DNS case-insensitively, or as an IP)?"""
+    try:
+        wanted_ip = ipaddress.ip_address(identifier)
+    except ValueError:
+        wanted_ip = None
+    for gn in san_general_names(cert):
+        if wanted_ip is not None and isinstance(gn, x509.IPAddress) and gn.value == wanted_ip:
+            return True
+        if wanted_ip is None and isinstance(gn, x509.DNSName) and gn.value.lower() == identifier.lower():
+            return True
+    return False
+
+
+def _serial():
+    return secrets.randbits(127) | (1 << 120)
+
+
+def issue_certificate(subject, public_key, issuer_name, issuer_key, days, *,
+                      issuer_cert=None, san=None, ca=False, path_length=None,
+                      key_usage=("digital_signature", "key_encipherment"),
+                      eku=(ExtendedKeyUsageOID.SERVER_AUTH,), aia_uri=None,
+                      not_before=None):
+    """Sign a certificate. ``key_usage`` lists cryptography KeyUsage attribute names."""
+    not_before = not_before or utcnow()
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_name)
+        .public_key(public_key)
+        .serial_number(_serial())
+        .not_valid_before(not_before)
+        .not_valid_after(not_before + datetime.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length if ca else None), critical=True)
+    )
+    ku_flags = {name: False for name in (
+        "digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
+        "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only")}
+    for name in key_usage:
+        ku_flags[name] = True
+    builder = builder.add_extension(x509.KeyUsage(**ku_flags), critical=True)
+    if eku:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(list(eku)), critical=False)
+    if san:
+        builder = builder.add_extension(x509.SubjectAlternativeName(san), critical=False)
+    builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+    if issuer_cert is not None:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_cert.public_key()), critical=False)
+    if aia_uri:
+        builder = builder.add_extension(x509.AuthorityInformationAccess([
+            x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS,
+                                   x509.UniformResourceIdentifier(aia_uri))]), critical=False)
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def make_root(subject, key, days=3650, san=None):
+    return issue_certificate(
+        subject, key.public_key(), subject, key, days, san=san, ca=True, path_length=None,
+        key_usage=("digital_signature", "key_cert_sign", "crl_sign"), eku=None)
+
+
+def make_csr(subject, key, san):
+    builder = x509.CertificateSigningRequestBuilder().subject_name(subject)
+    if san:
+        builder = builder.add_extension(x509.SubjectAlternativeName(san), critical=False)
+    return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+# --- Tls.Info rendering -----------------------------------------------------
+
+_SIG_NAMES = {
+    "1.2.840.113549.1.1.5": "SHA1withRSA",
+    "1.2.840.113549.1.1.11": "SHA256withRSA",
+    "1.2.840.113549.1.1.12": "SHA384withRSA",
+    "1.2.840.113549.1.1.13": "SHA512withRSA",
+    "1.2.840.113549.1.1.10": "RSASSA-PSS",
+    "1.2.840.10045.4.3.2": "SHA256withECDSA",
+    "1.2.840.10045.4.3.3": "SHA384withECDSA",
+    "1.2.840.10045.4.3.4": "SHA512withECDSA",
+    "1.3.101.112": "Ed25519",
+}
+
+_KU_NAMES = (
+    ("digital_signature", "digitalSignature"),
+    ("content_commitment", "nonRepudiation"),
+    ("key_encipherment", "keyEncipherment"),
+    ("data_encipherment", "dataEncipherment"),
+    ("key_agreement", "keyAgreement"),
+    ("key_cert_sign", "keyCertSign"),
+    ("crl_sign", "cRLSign"),
+)
+
+
+def tls_info(cert):
+    """Tls.Info with every (required) field.
+
+    [INF] The reference says the string formats of thumbprint, serial, DN and usage names
+    are specified nowhere. Choices (mirroring what a Java X509Certificate-based service would
+    naturally print): version 3 for X.509v3; serial_number in decimal; signature_algorithm
+    as Java names (SHA256withRSA); DNs as RFC 4514 strings; thumbprint SHA-1 upper-case
+    colon hex; path_length_constraint -1 for a non-CA certificate (Java getBasicConstraints)
+    and 2147483647 for a CA without a limit; key_usage as RFC 5280 names; extended_key_usage
+    as dotted OIDs; subject_alternative_name as plain values; AIA as the caIssuers and OCSP URIs.
+    """
+    try:
+        bc = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
+        ca = bool(bc.ca)
+        if not ca:
+            plc = -1
+        else:
+            plc = bc.path_length if bc.path_length is not None else 2147483647
+    except x509.ExtensionNotFound:
+        ca, plc = False, -1
+    key_usage = []
+    try:
+        ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+        for attr, name in _KU_NAMES:
+            if getattr(ku, attr):
+                key_usage.append(name)
+        if ku.key_agreement:
+            if ku.encipher_only:
+                key_usage.append("encipherOnly")
+            if ku.decipher_only:
+                key_usage.append("decipherOnly")
+    except x509.ExtensionNotFound:
+        pass
+    try:
+        eku = [oid.dotted_string for oid in cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value]
+    except x509.ExtensionNotFound:
+        eku = []
+    try:
+        aia = [d.access_location.value for d in
+               cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+               if isinstance(d.access_location, x509.UniformResourceIdentifier)]
+    except x509.ExtensionNotFound:
+        aia = []
+    sig_oid = cert.signature_algorithm_oid.dotted_string
+    return {
+        "version": cert.version.value + 1,
+        "serial_number": str(cert.serial_number),
+        "signature_algorithm": _SIG_NAMES.get(sig_oid, sig_oid),
+        "issuer_dn": cert.issuer.rfc4514_string(),
+        "valid_from": rfc3339_ms(cert.not_valid_before_utc),
+        "valid_to": rfc3339_ms(cert.not_valid_after_utc),
+        "subject_dn": cert.subject.rfc4514_string(),
+        "thumbprint": sha1_thumbprint(cert),
+        "is_CA": ca,
+        "path_length_constraint": plc,
+        "key_usage": key_usage,
+        "extended_key_usage": eku,
+        "subject_alternative_name": san_values(cert),
+        "authority_information_access_uri": aia,
+        "cert": cert_to_pem(cert),
+    }

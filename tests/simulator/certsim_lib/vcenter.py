@@ -1,0 +1,809 @@
+# Copyright: (c) certops.vcenter contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One simulated vCenter: certificate state, persistence, sessions, faults, statistics."""
+
+import base64
+import json
+import os
+import secrets
+import socket
+import ssl
+import tempfile
+import threading
+import time
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from . import pki
+from .errors import (VapiError, cm_error, invalid_argument, not_found, service_unavailable,
+                     unauthenticated, unauthorized)
+
+STATE_FILE = "state.json"
+STATE_FORMAT = 1
+TMP_PREFIX = ".state-"
+WRITE_LOG_MAX = 10000
+MIN_KEY_SIZE = 2048
+MAX_KEY_SIZE = 16384
+READONLY_USER = "readonly@vsphere.local"
+
+SAN_ERROR_TEXT = ("Invalid input certificate : DNS in Subject Alternative Name is not correct. "
+                  "DNS Name must contain machine FQDN.")
+
+
+def _atomic_write(path, data, mode=0o600):
+    directory = os.path.dirname(path)
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:
+        dfd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+
+
+def _pems(certs):
+    return [pki.cert_to_pem(c) for c in certs]
+
+
+class Session:
+    __slots__ = ("token", "user", "readonly", "created", "last", "last_mono")
+
+    def __init__(self, token, user, readonly):
+        self.token = token
+        self.user = user
+        self.readonly = readonly
+        self.created = pki.utcnow_precise()
+        self.last = self.created
+        self.last_mono = time.monotonic()
+
+
+class Fault:
+    _ids = iter(range(1, 1 << 62))
+    _ids_lock = threading.Lock()
+
+    def __init__(self, spec):
+        with Fault._ids_lock:
+            self.fid = "fault-%d" % next(Fault._ids)
+        self.method = spec.get("method")
+        self.path = spec.get("path")
+        self.count = spec.get("count", 1)
+        self.kind = None
+        self.status = spec.get("status")
+        self.error_type = spec.get("error_type")
+        self.message = spec.get("message")
+        self.drop = spec.get("drop")
+        self.delay = spec.get("delay")
+        self.expire_sessions = spec.get("expire_sessions")
+        for kind in ("status", "drop", "delay", "expire_sessions"):
+            if spec.get(kind) is not None:
+                self.kind = kind
+
+    def matches(self, method, full_path):
+        if self.method and self.method.upper() != method.upper():
+            return False
+        if self.path and self.path not in full_path:
+            return False
+        return True
+
+    def as_dict(self):
+        out = {"id": self.fid, "method": self.method, "path": self.path, "count": self.count}
+        if self.kind == "status":
+            out.update(status=self.status, error_type=self.error_type, message=self.message)
+        else:
+            out[self.kind] = getattr(self, self.kind)
+        return out
+
+
+class Stats:
+    def __init__(self):
+        self.requests = {}
+        self.logins = 0
+        self.logouts = 0
+        self.writes_attempted = 0
+        self.writes_applied = 0
+        self.write_log = []
+
+
+class VCenter:
+    """State and behaviour of one simulated vCenter. Every public method takes ``self.lock``."""
+
+    def __init__(self, index, opts, profile, state_dir, runtime_dir, loopback, loopback_ips):
+        self.index = index
+        self.opts = opts
+        self.profile = profile
+        self.pnid = opts.pnid.replace("{i}", str(index))
+        self.state_dir = state_dir
+        self.runtime_dir = runtime_dir
+        self.loopback = loopback
+        self.loopback_ips = list(loopback_ips)
+        self.lock = threading.RLock()
+        self.sessions = {}
+        self.faults = []
+        self.stats = Stats()
+        self.restart_until = 0.0
+        self.ssl_context = None
+        self.conns = set()
+        self.conns_lock = threading.Lock()
+        self.address = None
+        # certificate state (cryptography objects)
+        self.vmca_cert = None
+        self.vmca_key = None
+        self.tls_chain = []
+        self.tls_key = None
+        self.trust = {}
+        self.sts_chains = []
+        self.sts_key = None
+        self.pending_csr_key = None
+        self.staged_sts_key = None
+        self.install_time = None
+
+    # ------------------------------------------------------------------ state
+    def state_path(self):
+        return os.path.join(self.state_dir, STATE_FILE)
+
+    def load_or_init(self):
+        with self.lock:
+            os.makedirs(self.state_dir, mode=0o700, exist_ok=True)
+            for name in os.listdir(self.state_dir):
+                # leftovers of a write interrupted by a kill: the real file was never replaced
+                if name.startswith(TMP_PREFIX) and name.endswith(".tmp"):
+                    try:
+                        os.unlink(os.path.join(self.state_dir, name))
+                    except OSError:
+                        pass
+            path = self.state_path()
+            if os.path.exists(path):
+                with open(path, "rb") as handle:
+                    self._from_json(json.loads(handle.read().decode("utf-8")))
+            else:
+                self._fresh()
+                self._persist()
+            self._rebuild_ssl_context()
+
+    def _default_san_names(self):
+        names = [self.pnid]
+        if self.loopback:
+            names.extend(self.loopback_ips)
+        return names
+
+    def _fresh(self):
+        bits = self.opts.initial_key_size
+        root_key = pki.gen_rsa_key(bits)
+        # Subject like a real VMCA root: CN=CA, DC=vsphere, DC=local, C=US, ST=California, O=<pnid>, OU=VMware Engineering
+        subject = pki.build_name(common_name="CA", domain_components=("vsphere", "local"), country="US",
+                                 state_or_province="California", organization=self.pnid,
+                                 organization_unit="VMware Engineering")
+        root = pki.make_root(subject, root_key, days=3650)
+        self.vmca_cert, self.vmca_key = root, root_key
+        self.trust = {pki.sha1_hex(root): [root]}
+        tls_key = pki.gen_rsa_key(bits)
+        # [INF] initial machine SSL subject "C=US, CN=<pnid>"
+        leaf = self._vmca_issue(pki.build_name(common_name=self.pnid, country="US"), tls_key,
+                                pki.general_names(self._default_san_names()), 730)
+        self.tls_chain, self.tls_key = [leaf, root], tls_key
+        sts_key = pki.gen_rsa_key(bits)
+        self.sts_chains = [[self._sts_issue(sts_key), root]]
+        self.sts_key = sts_key
+        self.pending_csr_key = None
+        self.staged_sts_key = None
+        self.install_time = pki.rfc3339_ms(pki.utcnow())
+
+    def _vmca_issue(self, subject, key, san, days):
+        # [INF] VMCA-issued machine certificates carry an AIA caIssuers URI pointing at the appliance.
+        return pki.issue_certificate(
+            subject, key.public_key(), self.vmca_cert.subject, self.vmca_key, days,
+            issuer_cert=self.vmca_cert, san=san, aia_uri="https://%s/afd/vecs/ca" % self.pnid)
+
+    def _sts_issue(self, key):
+        # [INF] subject of a VMCA-issued STS signing certificate
+        return pki.issue_certificate(
+            pki.build_name(common_name="ssoserverSign", organization_unit="VMware Engineering"),
+            key.public_key(), self.vmca_cert.subject, self.vmca_key, 3650,
+            issuer_cert=self.vmca_cert, key_usage=("digital_signature", "content_commitment"), eku=None)
+
+    def _to_json(self):
+        return {
+            "format": STATE_FORMAT,
+            "pnid": self.pnid,
+            "install_time": self.install_time,
+            "vmca": {"cert": pki.cert_to_pem(self.vmca_cert), "key": pki.key_to_pem(self.vmca_key)},
+            "tls": {"chain": _pems(self.tls_chain), "key": pki.key_to_pem(self.tls_key)},
+            "trusted_root_chains": [[cid, _pems(chain)] for cid, chain in self.trust.items()],
+            "sts": {"chains": [_pems(c) for c in self.sts_chains], "key": pki.key_to_pem(self.sts_key)},
+            "pending_csr_key": pki.key_to_pem(self.pending_csr_key) if self.pending_csr_key else None,
+            "staged_sts_key": pki.key_to_pem(self.staged_sts_key) if self.staged_sts_key else None,
+        }
+
+    def _from_json(self, data):
+        if data.get("format") != STATE_FORMAT:
+            raise ValueError("unsupported state format in %s" % self.state_path())
+
+        def certs(pems):
+            return [pki.cert_from_pem(p) for p in pems]
+
+        self.install_time = data["install_time"]
+        self.vmca_cert = pki.cert_from_pem(data["vmca"]["cert"])
+        self.vmca_key = pki.key_from_pem(data["vmca"]["key"])
+        self.tls_chain = certs(data["tls"]["chain"])
+        self.tls_key = pki.key_from_pem(data["tls"]["key"])
+        self.trust = {cid: certs(chain) for cid, chain in data["trusted_root_chains"]}
+        self.sts_chains = [certs(c) for c in data["sts"]["chains"]]
+        self.sts_key = pki.key_from_pem(data["sts"]["key"])
+        self.pending_csr_key = pki.key_from_pem(data["pending_csr_key"]) if data.get("pending_csr_key") else None
+        self.staged_sts_key = pki.key_from_pem(data["staged_sts_key"]) if data.get("staged_sts_key") else None
+
+    def _persist(self):
+        _atomic_write(self.state_path(), json.dumps(self._to_json(), indent=1).encode("utf-8"))
+
+    def _rebuild_ssl_context(self):
+        """New SSLContext for the current machine SSL chain; new handshakes use it at once."""
+        blob = "".join(_pems(self.tls_chain)) + pki.key_to_pem(self.tls_key)
+        fd, path = tempfile.mkstemp(prefix="tls-", suffix=".pem", dir=self.runtime_dir)
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(blob)
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+            ctx.load_cert_chain(path)
+        finally:
+            os.unlink(path)
+        self.ssl_context = ctx
+
+    def reset(self):
+        """/sim/reset: a fresh vCenter (new VMCA root, certificates, trust store), counters zeroed."""
+        with self.lock:
+            self._fresh()
+            self._persist()
+            self._rebuild_ssl_context()
+            self.sessions.clear()
+            self.faults = []
+            self.stats = Stats()
+            self.restart_until = 0.0
+
+    # -------------------------------------------------------------- connections
+    def conn_add(self, info):
+        with self.conns_lock:
+            self.conns.add(info)
+
+    def conn_remove(self, info):
+        with self.conns_lock:
+            self.conns.discard(info)
+
+    def drop_connections(self, keep=None):
+        """Abruptly close every open vCenter-API TLS connection (as a service restart does)."""
+        with self.conns_lock:
+            victims = [c for c in self.conns if c is not keep and c.vc_seen]
+        for info in victims:
+            try:
+                socket.socket.shutdown(info.sock, socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def drop_all_connections(self):
+        with self.conns_lock:
+            victims = list(self.conns)
+        for info in victims:
+            try:
+                socket.socket.shutdown(info.sock, socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    # ----------------------------------------------------------------- restart
+    def in_restart(self):
+        return time.monotonic() < self.restart_until
+
+    def begin_restart(self):
+        with self.lock:
+            self.restart_until = time.monotonic() + max(0.0, self.opts.restart_seconds)
+            self.sessions.clear()
+
+    # ---------------------------------------------------------------- sessions
+    def _purge_sessions(self):
+        limit = self.opts.session_timeout
+        now = time.monotonic()
+        for token in [t for t, s in self.sessions.items() if now - s.last_mono > limit]:
+            del self.sessions[token]
+
+    def login(self, authorization):
+        """Basic-auth login; returns (token, user)."""
+        if not authorization or not authorization.lower().startswith("basic "):
+            raise unauthenticated()
+        try:
+            raw = base64.b64decode(authorization.split(None, 1)[1].strip(), validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError, IndexError):
+            raise unauthenticated() from None
+        user, sep, password = raw.partition(":")
+        if not sep:
+            raise unauthenticated()
+        admin = self.opts.username
+        if user.lower() == admin.lower() and secrets.compare_digest(password, self.opts.password):
+            canonical, readonly = admin, False
+        elif user.lower() == READONLY_USER and secrets.compare_digest(password, self.opts.password):
+            canonical, readonly = READONLY_USER, True
+        else:
+            raise unauthenticated()
+        with self.lock:
+            self._purge_sessions()
+            if len(self.sessions) >= self.opts.max_sessions:
+                # [INF] the real answer to exceeding the session limit is not documented.
+                raise VapiError("SERVICE_UNAVAILABLE",
+                                "Maximum number of sessions (%d) reached; log out unused sessions."
+                                % self.opts.max_sessions, "certsim.session.limit",
+                                [str(self.opts.max_sessions)])
+            token = secrets.token_hex(16)
+            self.sessions[token] = Session(token, canonical, readonly)
+            self.stats.logins += 1
+            return token, canonical
+
+    def authenticate(self, token):
+        with self.lock:
+            self._purge_sessions()
+            session = self.sessions.get(token) if token else None
+            if session is None:
+                raise unauthenticated()
+            session.last = pki.utcnow_precise()
+            session.last_mono = time.monotonic()
+            return session
+
+    def session_info(self, session):
+        return {"user": session.user, "created_time": pki.rfc3339_ms(session.created),
+                "last_accessed_time": pki.rfc3339_ms(session.last)}
+
+    def logout(self, session):
+        with self.lock:
+            if self.sessions.pop(session.token, None) is not None:
+                self.stats.logouts += 1
+
+    def expire_sessions(self):
+        with self.lock:
+            self.sessions.clear()
+
+    def active_sessions(self):
+        with self.lock:
+            self._purge_sessions()
+            return len(self.sessions)
+
+    # ------------------------------------------------------------- faults/stats
+    def add_fault(self, spec):
+        fault = Fault(spec)
+        with self.lock:
+            self.faults.append(fault)
+        return fault
+
+    def take_fault(self, method, full_path):
+        with self.lock:
+            for fault in self.faults:
+                if fault.matches(method, full_path):
+                    fault.count -= 1
+                    if fault.count <= 0:
+                        self.faults.remove(fault)
+                    return fault
+        return None
+
+    def count_request(self, template):
+        with self.lock:
+            self.stats.requests[template] = self.stats.requests.get(template, 0) + 1
+
+    def record_write(self, method, full_path, status, applied):
+        with self.lock:
+            self.stats.writes_attempted += 1
+            if applied:
+                self.stats.writes_applied += 1
+            self.stats.write_log.append({"method": method, "path": full_path, "status": status,
+                                         "applied": bool(applied)})
+            del self.stats.write_log[:-WRITE_LOG_MAX]
+
+    def stats_dict(self):
+        with self.lock:
+            self._purge_sessions()
+            s = self.stats
+            return {"requests": dict(s.requests), "active_sessions": len(self.sessions), "logins": s.logins,
+                    "logouts": s.logouts, "writes_attempted": s.writes_attempted,
+                    "writes_applied": s.writes_applied, "write_log": list(s.write_log)}
+
+    def reset_stats(self):
+        with self.lock:
+            self.stats = Stats()
+
+    def sim_state(self):
+        with self.lock:
+            return {"version": self.profile.name, "pnid": self.pnid, "in_restart": self.in_restart(),
+                    "pending_csr": self.pending_csr_key is not None,
+                    "staged_sts_key": self.staged_sts_key is not None}
+
+    def vmca_root_info(self):
+        with self.lock:
+            return {"pem": pki.cert_to_pem(self.vmca_cert), "sha256": pki.sha256_thumbprint(self.vmca_cert)}
+
+    # ------------------------------------------------------------- operations
+    def execute(self, op, params, path_params):
+        """Run one vCenter operation. Returns (result, changed, restart)."""
+        handler = getattr(self, "op_" + op.replace(".", "_"))
+        with self.lock:
+            return handler(params, path_params)
+
+    def op_version_get(self, _params, _path):
+        prof = self.profile
+        return ({
+            "version": prof.full_version,
+            "build": prof.build,
+            "product": "VMware vCenter Server",
+            "type": "vCenter Server with an embedded Platform Services Controller",
+            "summary": "VMware vCenter Server %s build-%s" % (prof.name, prof.build),  # [INF] wording
+            "releasedate": prof.releasedate,
+            "install_time": self.install_time,
+        }, False, False)
+
+    # trusted root chains ------------------------------------------------------
+    def op_trc_list(self, _params, _path):
+        return [{"chain": cid} for cid in self.trust], False, False
+
+    def op_trc_get(self, _params, path):
+        chain = self.trust.get(path["chain"])
+        if chain is None:
+            raise _trc_not_found(path["chain"])
+        return {"cert_chain": {"cert_chain": _pems(chain)}}, False, False
+
+    def op_trc_delete(self, _params, path):
+        # [INF] deleting the VMCA root's entry is allowed (the API declares no error for it).
+        if path["chain"] not in self.trust:
+            raise _trc_not_found(path["chain"])
+        del self.trust[path["chain"]]
+        self._persist()
+        return None, True, False
+
+    def op_trc_create(self, params, _path):
+        spec = params["spec"]
+        pems = spec["cert_chain"]["cert_chain"]
+        if not pems:
+            raise invalid_argument("The certificate chain is empty.", "com.vmware.certificatemanagement.chain.empty")
+        certs = []
+        for text in pems:
+            try:
+                # [INF] each list entry must hold exactly one PEM certificate ("one certificate in PEM each")
+                certs.append(pki.cert_from_pem(text))
+            except ValueError:
+                raise invalid_argument("Invalid certificate chain: an entry is not a PEM-encoded X.509 certificate.",
+                                       "com.vmware.certificatemanagement.chain.invalid") from None
+        cid = spec.get("chain")
+        if cid is None:
+            # Generated ids look like 40 upper-case hex chars [FIELD]: SHA-1 of the root (last cert) DER.
+            # [INF] the last certificate of the chain (the root of a leaf-first chain) is hashed.
+            cid = pki.sha1_hex(certs[-1])
+        elif not cid or "/" in cid:
+            # [INF] an id that cannot be addressed in a URL path segment is refused.
+            raise invalid_argument("Invalid trusted root chain identifier '%s'." % cid,
+                                   "com.vmware.certificatemanagement.chain.id.invalid", [cid])
+        if cid in self.trust:
+            raise VapiError("ALREADY_EXISTS", "A trusted root certificate chain with identifier %s already exists." % cid,
+                            "com.vmware.certificatemanagement.chain.already_exists", [cid])
+        self.trust[cid] = certs
+        self._persist()
+        return cid, True, False
+
+    # TLS CSR ----------------------------------------------------------------------
+    def _subject_from_spec(self, spec, err, default_cn=True):
+        try:
+            return pki.build_name(
+                common_name=spec.get("common_name") or (self.pnid if default_cn else None),
+                organization=spec.get("organization"), organization_unit=spec.get("organization_unit"),
+                locality=spec.get("locality"), state_or_province=spec.get("state_or_province"),
+                country=spec.get("country"))
+        except ValueError as exc:
+            # e.g. a country that is not a two-letter code
+            raise err("Invalid subject: %s" % exc) from None
+
+    def _key_size(self, spec, default, err):
+        size = spec.get("key_size")
+        if size is None:
+            return default
+        if not MIN_KEY_SIZE <= size <= MAX_KEY_SIZE:
+            raise err("Invalid key size %d: must be between %d and %d bits." % (size, MIN_KEY_SIZE, MAX_KEY_SIZE))
+        return size
+
+    def op_csr_create(self, params, _path):
+        spec = params["spec"]
+        # TlsCsr.create declares only the generic error -> semantic problems are ERROR 500 [INF].
+        size = self._key_size(spec, 3072, cm_error)
+        subject = self._subject_from_spec(spec, cm_error)
+        names = spec.get("subject_alt_name")
+        if names is None:
+            names = [self.pnid]  # default: PNID
+        san = pki.general_names(names, [spec.get("email_address")])
+        key = pki.gen_rsa_key(size)
+        csr = pki.make_csr(subject, key, san)
+        self.pending_csr_key = key
+        self._persist()
+        return {"csr": csr}, True, False
+
+    # TLS ----------------------------------------------------------------------------
+    def op_tls_get(self, _params, _path):
+        return pki.tls_info(self.tls_chain[0]), False, False
+
+    def _anchors(self):
+        return [c for chain in self.trust.values() for c in chain]
+
+    @staticmethod
+    def _build_path(leaf, intermediates, anchors):
+        """Issuer path from leaf to a trust anchor (excluding the leaf), or None."""
+        path = []
+        current = leaf
+        pool = list(intermediates)
+        for _depth in range(10):
+            for anchor in anchors:
+                if pki.der(anchor) == pki.der(current):
+                    return path
+            for anchor in anchors:
+                if pki.issued_by(current, anchor):
+                    return path + ([anchor] if pki.der(anchor) != pki.der(current) else [])
+            nxt = None
+            for cand in pool:
+                if pki.issued_by(current, cand) and pki.der(cand) != pki.der(current):
+                    nxt = cand
+                    break
+            if nxt is None:
+                return None
+            pool.remove(nxt)
+            path.append(nxt)
+            current = nxt
+        return None
+
+    def op_tls_set(self, params, _path):
+        spec = params["spec"]
+        try:
+            certs = pki.certs_from_pem(spec["cert"])
+        except ValueError:
+            raise cm_error("Invalid input certificate : Unable to parse the certificate.") from None
+        leaf, intermediates = certs[0], certs[1:]
+        if pki.der(leaf) == pki.der(self.tls_chain[0]):
+            raise VapiError("ALREADY_EXISTS",
+                            "The certificate with thumbprint %s is already the machine SSL certificate."
+                            % pki.sha1_thumbprint(leaf),
+                            "com.vmware.certificatemanagement.tls.already_exists", [pki.sha1_thumbprint(leaf)])
+        if not pki.is_time_valid(leaf):
+            raise cm_error("Invalid input certificate : Certificate has expired or is not yet valid.")
+        if not pki.san_contains(leaf, self.pnid):
+            raise cm_error(SAN_ERROR_TEXT)
+        used_pending = False
+        if spec.get("key") is not None:
+            try:
+                key = pki.key_from_pem(spec["key"])
+            except (ValueError, TypeError):
+                raise cm_error("Invalid private key : Unable to parse the private key.") from None
+            if not pki.key_matches_cert(key, leaf):
+                raise cm_error("Invalid input certificate : Private key does not match the certificate.")
+        else:
+            # Scenario 1: use the key kept by TlsCsr.create; NotFound "private key not present in VECS".
+            key = self.pending_csr_key
+            if key is None:
+                raise not_found("The private key is not present in the VECS store; generate a CSR first or "
+                                "provide the key.", "com.vmware.certificatemanagement.tls.key.not_found")
+            if not pki.key_matches_cert(key, leaf):
+                raise not_found("No private key matching the certificate is present in the VECS store.",
+                                "com.vmware.certificatemanagement.tls.key.not_found")
+            used_pending = True
+        root = None
+        if spec.get("root_cert") is not None:
+            try:
+                root = pki.cert_from_pem(spec["root_cert"])
+            except ValueError:
+                raise cm_error("Invalid root certificate : Unable to parse the root certificate.") from None
+            if not pki.is_ca(root) or not pki.is_time_valid(root):
+                raise cm_error("Invalid root certificate : The root certificate is not a valid CA certificate.")
+        anchors = self._anchors() + ([root] if root is not None else [])
+        path = self._build_path(leaf, intermediates, anchors)
+        if path is None:
+            raise cm_error("Invalid input certificate : Certificate chain could not be verified with the given "
+                           "root certificate or the trusted root certificates.")
+        if root is not None:
+            rid = pki.sha1_hex(root)
+            known = {pki.der(c) for c in self._anchors()}
+            if pki.der(root) not in known and rid not in self.trust:
+                self.trust[rid] = [root]
+        self.tls_chain = [leaf] + path
+        self.tls_key = key
+        if used_pending:
+            self.pending_csr_key = None
+        self._persist()
+        self._rebuild_ssl_context()
+        return None, True, True
+
+    def _leaf_key_size(self):
+        return pki.key_size_of(self.tls_key, self.opts.initial_key_size)
+
+    def op_tls_renew(self, params, _path):
+        duration = params.get("duration")
+        if duration is None:
+            duration = 730
+        if not 1 <= duration <= 730:
+            raise invalid_argument("Invalid duration %d: the duration must be between 1 and 730 days." % duration,
+                                   "com.vmware.certificatemanagement.tls.renew.duration.invalid", [str(duration)])
+        leaf = self.tls_chain[0]
+        if not pki.issued_by(leaf, self.vmca_cert):
+            raise VapiError("UNSUPPORTED", "Renewal is supported only for a VMCA-signed machine SSL certificate.",
+                            "com.vmware.certificatemanagement.tls.renew.unsupported")
+        key = pki.gen_rsa_key(self._leaf_key_size())
+        new = self._vmca_issue(leaf.subject, key, pki.san_general_names(leaf), duration)
+        self.tls_chain = [new, self.vmca_cert]
+        self.tls_key = key
+        self._persist()
+        self._rebuild_ssl_context()
+        return None, True, True
+
+    def op_tls_replace(self, params, _path):
+        spec = params["spec"]
+        size = self._key_size(spec, 3072, invalid_argument)
+        subject = self._subject_from_spec(spec, invalid_argument)
+        names = spec.get("subject_alt_name")
+        if names is None:
+            # default SAN: PNID (+ the loopback IP when serving on loopback) [INF]
+            names = self._default_san_names()
+        elif not any(n.lower() == self.pnid.lower() for n in names):
+            # [INF] a VMCA certificate whose SAN lacks the PNID would break vCenter; refused.
+            raise invalid_argument("The subject alternative name must contain the PNID %s." % self.pnid,
+                                   "com.vmware.certificatemanagement.tls.san.invalid", [self.pnid])
+        san = pki.general_names(names, [spec.get("email_address")])
+        key = pki.gen_rsa_key(size)
+        new = self._vmca_issue(subject, key, san, 730)
+        self.tls_chain = [new, self.vmca_cert]
+        self.tls_key = key
+        self._persist()
+        self._rebuild_ssl_context()
+        return None, True, True
+
+    # VMCA root ------------------------------------------------------------------------
+    def op_vmca_create(self, params, _path):
+        spec = params.get("spec") or {}
+        size = self._key_size(spec, 3072, cm_error)
+        # Defaults per reference §4.4.
+        defaults = {"organization": "VMware", "locality": "Palo Alto", "state_or_province": "California",
+                    "country": "US", "email_address": "email@acme.com"}
+        merged = dict(spec)
+        for k, v in defaults.items():
+            if merged.get(k) is None:
+                merged[k] = v
+        subject = self._subject_from_spec(merged, cm_error)
+        names = spec.get("subject_alt_name")
+        if names is None:
+            names = [self.pnid]
+        root_key = pki.gen_rsa_key(size)
+        try:
+            root = pki.make_root(subject, root_key, days=3650,
+                                 san=pki.general_names(names, [merged.get("email_address")]) or None)
+        except ValueError as exc:
+            raise cm_error("Invalid VMCA root specification: %s" % exc) from None
+        old_root = self.vmca_cert
+        leaf = self.tls_chain[0]
+        self.vmca_cert, self.vmca_key = root, root_key
+        rid = pki.sha1_hex(root)
+        if rid not in self.trust:
+            self.trust[rid] = [root]
+        # [INF] like certificate-manager, a VMCA root replacement re-issues the VMCA-signed machine SSL
+        # certificate (same subject/SAN, new key of the same size). A custom (non-VMCA) machine certificate
+        # is left alone. The STS signing chain is left alone (the old root stays trusted).
+        if pki.issued_by(leaf, old_root):
+            key = pki.gen_rsa_key(self._leaf_key_size())
+            new = self._vmca_issue(leaf.subject, key, pki.san_general_names(leaf), 730)
+            self.tls_chain = [new, root]
+            self.tls_key = key
+        self._persist()
+        self._rebuild_ssl_context()
+        return None, True, True
+
+    # STS signing certificate -------------------------------------------------------
+    def op_sts_get(self, _params, _path):
+        return {"active_cert_chain": {"cert_chain": _pems(self.sts_chains[0])},
+                "signing_cert_chains": [{"cert_chain": _pems(c)} for c in self.sts_chains]}, False, False
+
+    @staticmethod
+    def _parse_sts_chain(chain_struct):
+        pems = chain_struct["cert_chain"]
+        if not pems:
+            raise invalid_argument("The signing certificate chain is empty.",
+                                   "com.vmware.certificatemanagement.sts.chain.empty")
+        try:
+            certs = [pki.cert_from_pem(p) for p in pems]
+        except ValueError:
+            raise invalid_argument("The signing certificate chain contains an entry that is not a PEM certificate.",
+                                   "com.vmware.certificatemanagement.sts.chain.invalid") from None
+        for child, parent in zip(certs, certs[1:]):
+            if not pki.issued_by(child, parent):
+                raise invalid_argument("The signing certificate chain is not a valid chain (leaf first).",
+                                       "com.vmware.certificatemanagement.sts.chain.invalid")
+        leaf = certs[0]
+        if not pki.has_digital_signature(leaf):
+            raise invalid_argument("The signing certificate must have the digitalSignature key usage.",
+                                   "com.vmware.certificatemanagement.sts.keyusage.invalid")
+        if not pki.is_time_valid(leaf):
+            raise invalid_argument("The signing certificate has expired or is not yet valid.",
+                                   "com.vmware.certificatemanagement.sts.validity.invalid")
+        return certs
+
+    def _activate_sts(self, certs, key):
+        leaf_der = pki.der(certs[0])
+        if pki.der(self.sts_chains[0][0]) == leaf_der:
+            return False
+        self.sts_chains = [certs] + [c for c in self.sts_chains if pki.der(c[0]) != leaf_der]
+        self.sts_key = key
+        return True
+
+    def op_sts_set(self, params, _path):
+        spec = params["spec"]
+        certs = self._parse_sts_chain(spec["signing_cert_chain"])
+        text = spec["private_key"]
+        if not text.lstrip().startswith(pki.PKCS8_HEADER):
+            raise invalid_argument("The private key must be an unencrypted PKCS#8 PEM key (-----BEGIN PRIVATE KEY-----).",
+                                   "com.vmware.certificatemanagement.sts.key.format")
+        try:
+            key = pki.key_from_pem(text)
+        except (ValueError, TypeError):
+            raise invalid_argument("The private key could not be parsed.",
+                                   "com.vmware.certificatemanagement.sts.key.invalid") from None
+        if not pki.key_matches_cert(key, certs[0]):
+            raise invalid_argument("The private key does not match the signing certificate.",
+                                   "com.vmware.certificatemanagement.sts.key.mismatch")
+        changed = self._activate_sts(certs, key)
+        if changed:
+            self._persist()
+        return None, changed, False
+
+    def op_sts_refresh(self, _params, _path):
+        # ``force`` only matters in mixed-version domains, which the simulator does not have.
+        active_key = self.sts_key
+        size = active_key.key_size if isinstance(active_key, rsa.RSAPrivateKey) else 2048
+        key = pki.gen_rsa_key(size)
+        certs = [self._sts_issue(key), self.vmca_cert]
+        self._activate_sts(certs, key)
+        self._persist()
+        return {"cert_chain": _pems(certs)}, True, False
+
+    def op_sts_create(self, params, _path):
+        spec = params["spec"]
+        # [INF] default key size 3072 (the VMCA default elsewhere); SigningCertificate.create declares
+        # invalid_argument, so bad input is INVALID_ARGUMENT.
+        size = self._key_size(spec, 3072, invalid_argument)
+        subject = self._subject_from_spec(spec, invalid_argument)
+        # no implicit PNID SAN [SDK]
+        san = pki.general_names(spec.get("subject_alt_name") or [], [spec.get("email_address")])
+        key = pki.gen_rsa_key(size)
+        csr = pki.make_csr(subject, key, san)
+        self.staged_sts_key = key
+        self._persist()
+        return {"csr": csr}, True, False
+
+    def op_sts_update(self, params, _path):
+        spec = params["spec"]
+        if spec.get("signing_cert_chain") is None:
+            return None, False, False  # documented no-op success
+        if self.staged_sts_key is None:
+            raise not_found("No staged signing key: create a signing certificate CSR first.",
+                            "com.vmware.certificatemanagement.sts.staged_key.not_found")
+        certs = self._parse_sts_chain(spec["signing_cert_chain"])
+        if not pki.key_matches_cert(self.staged_sts_key, certs[0]):
+            # [INF] mismatch with the staged key reported as INVALID_ARGUMENT
+            raise invalid_argument("The signing certificate does not match the staged private key.",
+                                   "com.vmware.certificatemanagement.sts.key.mismatch")
+        self._activate_sts(certs, self.staged_sts_key)
+        self.staged_sts_key = None
+        self._persist()
+        return None, True, False
+
+
+def _trc_not_found(cid):
+    return not_found("Trusted root certificate chain %s does not exist." % cid,
+                     "com.vmware.certificatemanagement.chain.not_found", [cid])
