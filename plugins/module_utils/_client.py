@@ -155,7 +155,8 @@ class VCenterClient(object):
             return
         path = '/api/session' if self.dialect == 'api' else '/rest/com/vmware/cis/session'
         try:
-            self._session.delete(self.base_url + path, headers={SESSION_HEADER: token}, timeout=min(self.timeout, 30))
+            self._session.delete(self.base_url + path, headers={SESSION_HEADER: token}, timeout=min(self.timeout, 30),
+                                 verify=self._session.verify)
         except Exception:  # pylint: disable=broad-except
             pass  # services restarting or gone: the session died with them or will time out
 
@@ -199,7 +200,8 @@ class VCenterClient(object):
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter('ignore')  # InsecureRequestWarning when validate_certs is off
-                    kwargs = {'timeout': self.timeout, 'auth': auth}
+                    # verify per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override session.verify
+                    kwargs = {'timeout': self.timeout, 'auth': auth, 'verify': self._session.verify}
                     if json_body is not None:
                         kwargs['json'] = json_body
                     response = self._session.request(method, url, **kwargs)
