@@ -123,7 +123,7 @@ class CertModule(object):
         except CertOpsError as exc:
             if exc.vcenter_state is not None:
                 raise
-            self._explain_failure(exc, plan, current)
+            return self._explain_failure(exc, plan, current)
 
     def _explain_failure(self, exc, plan, current):
         """Never guess: read vCenter back and say what state the failure left it in."""
