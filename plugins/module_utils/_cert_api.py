@@ -26,11 +26,41 @@ V_TLS = (6, 7, 2)
 V_VMCA = (7, 0, 0)           # VmcaRoot.create and Tls.replace_vmca_signed
 V_STS = (7, 0, 3)            # SigningCertificate get/set/refresh, /api only
 V_STS_CSR = (9, 1, 1)        # SigningCertificate create (CSR) and update (PATCH), /api only
+V_TLS_ROOT_CERT = (7, 0, 0)  # Tls.Spec.root_cert (6.7 refuses the field as unexpected input)
 
 STS_FEATURE = 'the STS signing certificate API (vcenter_sts_signing_cert)'
 STS_CSR_FEATURE = 'the STS signing certificate CSR/staged-key API'
 VMCA_FEATURE = 'VMCA root replacement (vcenter_vmca_root)'
-VMCA_SIGNED_FEATURE = 'replacing the machine SSL certificate with a VMCA-signed one'
+VMCA_SIGNED_FEATURE = 'a VMCA-signed machine SSL certificate (Tls.replace_vmca_signed)'
+
+
+# The six subject strings TlsCsr.Spec and Tls.ReplaceSpec require (reference §4.2/4.3).
+SUBJECT_STRINGS = ('organization', 'organization_unit', 'locality', 'state_or_province', 'country', 'email_address')
+
+
+def subject_spec(desired, key_size=None, required_strings=True):
+    """``TlsCsr.Spec`` / ``Tls.ReplaceSpec`` / ``SigningCertificate.CreateSpec`` body from a ``desired`` dict
+    (see ``_certs.subject_request``).
+
+    ``required_strings``: the six subject strings are required fields of TlsCsr.Spec and ReplaceSpec;
+    the ones not given are sent as ``""`` (reference §4.2: send "" to omit). Where they are optional
+    (CreateSpec of the STS CSR and the VMCA root) they are left out. ``common_name``,
+    ``subject_alt_name`` and ``key_size`` are left out when not given, so vCenter's defaults apply.
+    """
+    spec = {}
+    for name in SUBJECT_STRINGS:
+        value = desired.get(name)
+        if value is not None:
+            spec[name] = value
+        elif required_strings:
+            spec[name] = ''
+    if desired.get('common_name') is not None:
+        spec['common_name'] = desired['common_name']
+    if desired.get('subject_alt_name') is not None:
+        spec['subject_alt_name'] = [s.split(':', 1)[1] for s in desired['subject_alt_name']]
+    if key_size is not None:
+        spec['key_size'] = int(key_size)
+    return spec
 
 
 def _chain(value):
@@ -81,6 +111,13 @@ class CertApi(object):
         """``Tls.Info`` (dict, wire field names; ``cert`` is the PEM)."""
         return self.client.call('GET', P + '/tls', 'read the machine SSL certificate') or {}
 
+    def tls_set_takes_root_cert(self):
+        """Whether ``Tls.Spec`` has ``root_cert`` (vCenter 7.0+); costs a version read only on ``/rest``."""
+        self.client.login()
+        if self.client.dialect == 'api':
+            return True
+        return tuple(self.client.version()) >= V_TLS_ROOT_CERT
+
     def set_tls(self, cert, key=None, root_cert=None):
         spec = {'cert': cert}
         if key:
@@ -93,8 +130,11 @@ class CertApi(object):
         params = {} if duration is None else {'duration': int(duration)}
         self.client.call('POST', P + '/tls', 'renew the machine SSL certificate', params=params, action='renew')
 
-    def replace_tls_vmca_signed(self, spec):
+    def require_vmca_signed(self):
         self.client.require(V_VMCA, VMCA_SIGNED_FEATURE)
+
+    def replace_tls_vmca_signed(self, spec):
+        self.require_vmca_signed()
         self.client.call('POST', P + '/tls', 'replace the machine SSL certificate with a VMCA-signed one',
                          spec=spec, action='replace-vmca-signed')
 

@@ -458,6 +458,8 @@ def subject_mismatches(cert_or_csr, desired, key_size=None):
         have = actual.get(option)
         if option == 'country':
             equal = (have or '').upper() == wanted.upper()
+        elif option == 'email_address':
+            equal = _email_matches(cert_or_csr, have, wanted)
         elif option == 'common_name':
             equal = (have or '').lower() == wanted.lower()
         else:
@@ -466,11 +468,64 @@ def subject_mismatches(cert_or_csr, desired, key_size=None):
             diffs.append('%s is %r, wanted %r' % (option, have, wanted))
     wanted_sans = desired.get('subject_alt_name')
     if wanted_sans is not None:
-        have_sans = sorted(subject_alt_names(cert_or_csr))
-        if sorted(_canonical_sans(wanted_sans)) != sorted(normalise_san(s) for s in have_sans):
-            diffs.append('subject_alt_name is %s, wanted %s' % (have_sans, _canonical_sans(wanted_sans)))
+        wanted_set = set(_canonical_sans(wanted_sans))
+        have_sans = subject_alt_names(cert_or_csr)
+        if not any(s.startswith('email:') for s in wanted_set):
+            # vCenter (VMCA) puts email_address into the SAN as an rfc822Name: that entry belongs to
+            # email_address, not to the DNS/IP names compared here.
+            have_sans = [s for s in have_sans if not s.startswith('email:')]
+        if wanted_set != set(normalise_san(s) for s in have_sans):
+            diffs.append('subject_alt_name is %s, wanted %s' % (sorted(have_sans), sorted(wanted_set)))
     if key_size is not None:
         dummy, have_size = public_key_facts(cert_or_csr.public_key())
         if have_size != key_size:
             diffs.append('key_size is %s, wanted %s' % (have_size, key_size))
     return diffs
+
+
+def _email_matches(cert_or_csr, have, wanted):
+    """email_address is satisfied by the subject's emailAddress or by an rfc822Name SAN (VMCA puts it there).
+
+    An empty ``wanted`` means "no e-mail address at all" (the spec field was sent as ``""``).
+    """
+    san_emails = [s[len('email:'):].lower() for s in subject_alt_names(cert_or_csr) if s.startswith('email:')]
+    if not wanted:
+        return not have and not san_emails
+    if have:
+        return have.lower() == wanted.lower()
+    return wanted.lower() in san_emails
+
+
+# --------------------------------------------------------------------------- subject requests
+
+_COUNTRY_RE = re.compile(r'^[A-Za-z]{2}$')
+
+
+def subject_request(params):
+    """Check the ``_subject`` options and return them as a ``desired`` dict for :func:`subject_mismatches`.
+
+    Options not given stay None. ``country`` must be two letters (upper-cased here); SANs are
+    canonicalised (``DNS:...``/``IP:...``) and de-duplicated. Raises :class:`CertificateInputError`.
+    """
+    desired = {}
+    for option, dummy in SUBJECT_FIELDS:
+        desired[option] = params.get(option)
+    country = desired.get('country')
+    if country is not None:
+        if not _COUNTRY_RE.match(country):
+            raise CertificateInputError('country must be a two-letter ISO 3166 country code such as US or DE, '
+                                        'got %r' % country)
+        desired['country'] = country.upper()
+    sans = params.get('subject_alt_name')
+    if sans is None:
+        desired['subject_alt_name'] = None
+    else:
+        canonical = []
+        for entry in sans:
+            if entry is None or not str(entry).strip():
+                raise CertificateInputError('subject_alt_name has an empty entry')
+            value = normalise_san(str(entry))
+            if value not in canonical:
+                canonical.append(value)
+        desired['subject_alt_name'] = canonical
+    return desired
