@@ -362,12 +362,11 @@ class Handler(BaseHTTPRequestHandler):
         if is_write:
             vc.record_write(method, self.path, status, applied)
         self.log(status, user)
-        try:
-            self.send(status, payload, raw=raw, close=restart)
-        finally:
-            if restart:
-                # the services restart: every other open connection is dropped now
-                vc.drop_connections(keep=self.info)
+        if restart:
+            # the services restart: every other open connection is dropped before this answer leaves,
+            # and this one is closed after it
+            vc.drop_connections(keep=self.info)
+        self.send(status, payload, raw=raw, close=restart)
 
     def _finish(self, _dialect, status, payload, user, applied, is_write):
         if is_write:

@@ -13,6 +13,7 @@ import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from . import pki
 from .httpd import RequestLog, VCServer
 from .profiles import DEFAULT_PROFILE, PROFILES
 from .vcenter import VCenter
@@ -98,6 +99,7 @@ def main(argv=None):
            for i in range(args.count)]
     servers, threads = [], []
     rc = 0
+    pool = None
     try:
         # key generation releases the GIL: a small pool makes a fleet start fast on 2 cores
         with ThreadPoolExecutor(max_workers=max(2, min(8, (os.cpu_count() or 2) * 2))) as pool:
@@ -115,12 +117,15 @@ def main(argv=None):
             threads.append(thread)
             sys.stdout.write("READY %s\n" % _url(args.host, srv.server_address[1]))
             sys.stdout.flush()
+        pool = pki.start_key_pool(args.initial_key_size)
         while not stop.wait(0.5):
             pass
     except OSError as exc:
         sys.stderr.write("certsim: %s\n" % exc)
         rc = 1
     finally:
+        if pool is not None:
+            pool.stop()
         stoppers = [threading.Thread(target=s.shutdown, daemon=True) for s in servers]
         for t in stoppers:
             t.start()

@@ -2,10 +2,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Real X.509 work for the simulator (all of it through ``cryptography``)."""
 
+import collections
 import datetime
 import hashlib
 import ipaddress
 import secrets
+import threading
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -31,8 +33,62 @@ def rfc3339_ms(value):
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (value.microsecond // 1000)
 
 
-def gen_rsa_key(bits):
+def _generate(bits):
     return rsa.generate_private_key(public_exponent=65537, key_size=bits)
+
+
+class KeyPool:
+    """Keeps a few fresh RSA keys of one size generated ahead of time in a background thread, so that
+    /sim/reset and 2048-bit operations answer quickly. Every key is used once; other sizes are generated
+    on demand."""
+
+    def __init__(self, bits, target):
+        self.bits = bits
+        self.target = target
+        self.keys = collections.deque()
+        self.cond = threading.Condition()
+        self.stopped = False
+        threading.Thread(target=self._run, name="keypool", daemon=True).start()
+
+    def take(self):
+        with self.cond:
+            key = self.keys.popleft() if self.keys else None
+            self.cond.notify()
+        return key
+
+    def stop(self):
+        with self.cond:
+            self.stopped = True
+            self.cond.notify()
+
+    def _run(self):
+        while True:
+            with self.cond:
+                while len(self.keys) >= self.target and not self.stopped:
+                    self.cond.wait()
+                if self.stopped:
+                    return
+            key = _generate(self.bits)
+            with self.cond:
+                self.keys.append(key)
+
+
+_POOL = None
+
+
+def start_key_pool(bits, target=6):
+    global _POOL  # pylint: disable=global-statement
+    _POOL = KeyPool(bits, target)
+    return _POOL
+
+
+def gen_rsa_key(bits):
+    pool = _POOL
+    if pool is not None and bits == pool.bits:
+        key = pool.take()
+        if key is not None:
+            return key
+    return _generate(bits)
 
 
 def key_to_pem(key):
