@@ -529,3 +529,38 @@ def subject_request(params):
                 canonical.append(value)
         desired['subject_alt_name'] = canonical
     return desired
+
+
+# --------------------------------------------------------------------------- one chain
+
+def order_chain(certs, what='certificate chain'):
+    """Order certificates that form ONE chain leaf first (each issued by the next); drop exact duplicates.
+
+    Used for trusted root chains, where users may paste the root and its intermediates in any order.
+    Raises :class:`CertificateInputError` when they are not one chain (two unrelated roots, a gap).
+    """
+    unique = []
+    seen = set()
+    for cert in certs:
+        fp = fingerprint(cert)
+        if fp not in seen:
+            seen.add(fp)
+            unique.append(cert)
+    if len(unique) < 2:
+        return unique
+    # the leaf is the one certificate that issued none of the others
+    leaves = [c for c in unique
+              if not any(other is not c and is_issued_by(other, c) for other in unique)]
+    if len(leaves) != 1:
+        raise CertificateInputError(
+            '%s must be one chain (a root, optionally with its intermediates); these %d certificates form '
+            '%s. Add each chain with its own task' % (
+                what, len(unique), '%d separate chains' % len(leaves) if leaves else 'a loop'))
+    chain = build_chain(leaves[0], unique)
+    if len(chain) != len(unique):
+        missing = [name_to_string(c.subject) for c in unique if fingerprint(c) not in fingerprint_set(chain)]
+        raise CertificateInputError(
+            '%s must be one chain (a root, optionally with its intermediates): %s not part of the chain '
+            'that starts at %s' % (what, ', '.join(missing) + (' is' if len(missing) == 1 else ' are'),
+                                   name_to_string(leaves[0].subject)))
+    return chain
