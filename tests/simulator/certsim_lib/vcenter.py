@@ -196,9 +196,10 @@ class VCenter:
         leaf = self._vmca_issue(pki.build_name(common_name=self.pnid, country="US"), tls_key,
                                 pki.general_names(self._default_san_names()), 730)
         self.tls_chain, self.tls_key = [leaf, root], tls_key
-        sts_key = pki.gen_rsa_key(bits)
-        self.sts_chains = [[self._sts_issue(sts_key), root]]
-        self.sts_key = sts_key
+        # The STS signing chain is issued on first use (see _ensure_sts): a fleet starts with two keys
+        # per vCenter instead of three. It is always issued by the first VMCA root, as on a real vCenter.
+        self.sts_chains = []
+        self.sts_key = None
         self.pending_csr_key = None
         self.staged_sts_key = None
         self.install_time = pki.rfc3339_ms(pki.utcnow())
@@ -208,6 +209,13 @@ class VCenter:
         return pki.issue_certificate(
             subject, key.public_key(), self.vmca_cert.subject, self.vmca_key, days,
             issuer_cert=self.vmca_cert, san=san, aia_uri="https://%s/afd/vecs/ca" % self.pnid)
+
+    def _ensure_sts(self):
+        if not self.sts_chains:
+            key = pki.gen_rsa_key(self.opts.initial_key_size)
+            self.sts_chains = [[self._sts_issue(key), self.vmca_cert]]
+            self.sts_key = key
+            self._persist()
 
     def _sts_issue(self, key):
         # [INF] subject of a VMCA-issued STS signing certificate
@@ -224,7 +232,8 @@ class VCenter:
             "vmca": {"cert": pki.cert_to_pem(self.vmca_cert), "key": pki.key_to_pem(self.vmca_key)},
             "tls": {"chain": _pems(self.tls_chain), "key": pki.key_to_pem(self.tls_key)},
             "trusted_root_chains": [[cid, _pems(chain)] for cid, chain in self.trust.items()],
-            "sts": {"chains": [_pems(c) for c in self.sts_chains], "key": pki.key_to_pem(self.sts_key)},
+            "sts": {"chains": [_pems(c) for c in self.sts_chains],
+                    "key": pki.key_to_pem(self.sts_key) if self.sts_key else None},
             "pending_csr_key": pki.key_to_pem(self.pending_csr_key) if self.pending_csr_key else None,
             "staged_sts_key": pki.key_to_pem(self.staged_sts_key) if self.staged_sts_key else None,
         }
@@ -243,7 +252,7 @@ class VCenter:
         self.tls_key = pki.key_from_pem(data["tls"]["key"])
         self.trust = {cid: certs(chain) for cid, chain in data["trusted_root_chains"]}
         self.sts_chains = [certs(c) for c in data["sts"]["chains"]]
-        self.sts_key = pki.key_from_pem(data["sts"]["key"])
+        self.sts_key = pki.key_from_pem(data["sts"]["key"]) if data["sts"].get("key") else None
         self.pending_csr_key = pki.key_from_pem(data["pending_csr_key"]) if data.get("pending_csr_key") else None
         self.staged_sts_key = pki.key_from_pem(data["staged_sts_key"]) if data.get("staged_sts_key") else None
 
@@ -687,6 +696,7 @@ class VCenter:
                                  san=pki.general_names(names, [merged.get("email_address")]) or None)
         except ValueError as exc:
             raise cm_error("Invalid VMCA root specification: %s" % exc) from None
+        self._ensure_sts()  # the STS chain stays issued by the old root
         old_root = self.vmca_cert
         leaf = self.tls_chain[0]
         self.vmca_cert, self.vmca_key = root, root_key
@@ -707,6 +717,7 @@ class VCenter:
 
     # STS signing certificate -------------------------------------------------------
     def op_sts_get(self, _params, _path):
+        self._ensure_sts()
         return {"active_cert_chain": {"cert_chain": _pems(self.sts_chains[0])},
                 "signing_cert_chains": [{"cert_chain": _pems(c)} for c in self.sts_chains]}, False, False
 
@@ -735,6 +746,7 @@ class VCenter:
         return certs
 
     def _activate_sts(self, certs, key):
+        self._ensure_sts()
         leaf_der = pki.der(certs[0])
         if pki.der(self.sts_chains[0][0]) == leaf_der:
             return False
@@ -763,6 +775,7 @@ class VCenter:
         return None, changed, False
 
     def op_sts_refresh(self, _params, _path):
+        self._ensure_sts()
         # ``force`` only matters in mixed-version domains, which the simulator does not have.
         active_key = self.sts_key
         size = active_key.key_size if isinstance(active_key, rsa.RSAPrivateKey) else 2048
