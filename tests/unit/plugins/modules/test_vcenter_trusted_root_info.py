@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, certops.vcenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Unit tests for vcenter_trusted_root_info (fake vCenter from test_vcenter_trusted_root)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.certops.vcenter.plugins.module_utils import _module
+from ansible_collections.certops.vcenter.plugins.modules import vcenter_trusted_root_info as module_under_test
+from ansible_collections.certops.vcenter.tests.unit.plugins.modules.test_vcenter_trusted_root import (  # noqa: F401 pylint: disable=unused-import
+    FakeClient,
+    FakeVCenter,
+    fp,
+    pem,
+    pki,
+    run as run_any,
+    sha1_id,
+    sha256s,
+    vcenter,
+)
+
+
+def run(capsys, args, check=False):
+    return run_any(capsys, args, check=check, diff=False, main=module_under_test.main)[0]
+
+
+def by_id(result):
+    return dict((c['chain_id'], c) for c in result['chains'])
+
+
+def test_fresh_vcenter_root_anchors_everything(capsys, vcenter, pki):
+    result = run(capsys, {})
+    assert result['changed'] is False
+    assert [c['chain_id'] for c in result['chains']] == [sha1_id(pki.vmca)]
+    chain = result['chains'][0]
+    assert chain['anchors'] == ['machine_ssl', 'sts_signing', 'vmca_root']
+    assert sha256s(chain['certificates']) == [fp(pki.vmca)]
+    assert chain['certificates'][0]['pem'] == pem(pki.vmca)
+    assert vcenter.writes == []
+
+
+def test_anchors_after_a_custom_machine_ssl_certificate(capsys, vcenter, pki):
+    vcenter.use_corp_tls()
+    vcenter.add_chain('stale', [pki.other])
+    result = by_id(run(capsys, {}))
+    assert result['corp']['anchors'] == ['machine_ssl']
+    assert result[sha1_id(pki.vmca)]['anchors'] == ['sts_signing', 'vmca_root']
+    assert result['stale']['anchors'] == []
+    assert sha256s(result['corp']['certificates']) == [fp(pki.corp_int), fp(pki.corp)]
+
+
+def test_duplicates_both_count_as_anchors(capsys, vcenter, pki):
+    vcenter.add_chain('copy', [pki.vmca])
+    result = by_id(run(capsys, {}))
+    assert result['copy']['anchors'] == result[sha1_id(pki.vmca)]['anchors'] == \
+        ['machine_ssl', 'sts_signing', 'vmca_root']
+
+
+def test_chain_id_filter(capsys, vcenter, pki):
+    vcenter.add_chain('stale', [pki.other])
+    result = run(capsys, {'chain_id': 'stale'})
+    assert [c['chain_id'] for c in result['chains']] == ['stale']
+    assert run(capsys, {'chain_id': 'missing'})['chains'] == []
+
+
+def test_check_mode_reads_the_same(capsys, vcenter, pki):
+    assert run(capsys, {}, check=True) == run(capsys, {})
+    assert vcenter.writes == []
+
+
+@pytest.mark.parametrize('version', [(7, 0, 0), (7, 0, 2)])
+def test_without_the_sts_api_there_is_no_sts_anchor(capsys, pki, monkeypatch, version):
+    server = FakeVCenter(pki, version=version)
+    monkeypatch.setattr(_module, 'client_from_params', lambda params: FakeClient(server, params))
+    result = run(capsys, {})
+    assert result['chains'][0]['anchors'] == ['machine_ssl', 'vmca_root']

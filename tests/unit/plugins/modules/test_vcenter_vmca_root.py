@@ -1,0 +1,216 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, certops.vcenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Unit tests for vcenter_vmca_root (fake vCenter from test_vcenter_trusted_root)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.certops.vcenter.plugins.module_utils import _module
+from ansible_collections.certops.vcenter.plugins.modules import vcenter_vmca_root as module_under_test
+from ansible_collections.certops.vcenter.tests.unit.plugins.modules.test_vcenter_trusted_root import (  # noqa: F401 pylint: disable=unused-import
+    PNID,
+    FakeClient,
+    FakeVCenter,
+    ec_key,
+    fp,
+    load,
+    make_cert,
+    make_name,
+    pem,
+    pki,
+    run as run_any,
+    sha1_id,
+    vcenter,
+    warnings_text,
+)
+
+VMCA = '/vcenter/certificate-management/vcenter/vmca-root'
+
+
+def run(capsys, args, check=False, diff=True):
+    return run_any(capsys, args, check=check, diff=diff, main=module_under_test.main)[0]
+
+
+@pytest.fixture(autouse=True)
+def no_sleep(monkeypatch):
+    monkeypatch.setattr(module_under_test, 'POLL_INTERVAL', 0)
+
+
+def creates(server):
+    return [c for c in server.writes if c[1] == VMCA]
+
+
+# --------------------------------------------------------------------------- deciding
+
+def test_satisfied_root_changes_nothing(capsys, vcenter, pki):
+    result = run(capsys, {'organization_unit': 'VMware Engineering', 'country': 'us', 'key_size': 2048})
+    assert result['changed'] is False
+    assert result['reasons'] == []
+    assert result['vmca_root']['fingerprints']['sha256'] == fp(pki.vmca)
+    assert result['previous_vmca_root'] == result['vmca_root']
+    assert 'anchors the machine SSL certificate' in result['identified_by']
+    assert result['diff']['before'] == result['diff']['after']
+    assert vcenter.writes == []
+
+
+def test_check_mode_predicts_without_writing(capsys, vcenter, pki):
+    result = run(capsys, {'organization': 'Example Corp', 'key_size': 4096}, check=True)
+    assert result['changed'] is True
+    assert vcenter.writes == []
+    assert result['vmca_root'] is None
+    assert result['previous_vmca_root']['fingerprints']['sha256'] == fp(pki.vmca)
+    assert result['reasons'] == ["organization is '%s', wanted 'Example Corp'" % PNID, 'key_size is 2048, wanted 4096']
+    assert result['diff']['after'] == {'vmca_root': None,
+                                       'create_spec': {'organization': 'Example Corp', 'key_size': 4096}}
+    assert result['diff']['before']['vmca_root']['fingerprints']['sha256'] == fp(pki.vmca)
+
+
+def test_remaining_days_triggers_a_replacement(capsys, vcenter, pki):
+    result = run(capsys, {'remaining_days': 5000}, check=True)
+    assert result['changed'] is True
+    assert result['reasons'][0].startswith('it has ')
+    assert 'fewer than remaining_days (5000)' in result['reasons'][0]
+    assert result['diff']['after']['create_spec'] == {}
+    assert run(capsys, {'remaining_days': 30}, check=True)['changed'] is False
+
+
+def test_replace_reads_back_trusts_and_waits_then_is_idempotent(capsys, vcenter, pki):
+    args = {'organization': 'Example Corp', 'locality': 'Berlin', 'subject_alt_name': [PNID], 'key_size': 2048,
+            'vcenter_validate_certs': False}
+    result = run(capsys, args)
+    assert result['changed'] is True
+    post = creates(vcenter)
+    assert len(post) == 1
+    assert post[0][3] == {'organization': 'Example Corp', 'locality': 'Berlin', 'subject_alt_name': [PNID],
+                          'key_size': 2048}
+    new_root = vcenter.vmca
+    assert result['vmca_root']['fingerprints']['sha256'] == fp(new_root)
+    assert result['vmca_root']['subject'] == new_root.subject.rfc4514_string()
+    assert result['previous_vmca_root']['fingerprints']['sha256'] == fp(pki.vmca)
+    assert result['diff']['after']['vmca_root'] == result['vmca_root']
+    assert result['diff']['after']['create_spec'] == post[0][3]
+    # the new root was trusted and vCenter was awaited with the re-issued machine SSL certificate
+    assert vcenter.trusted == [pem(new_root)]
+    assert vcenter.waited_for == [fp(load(vcenter.tls))]
+    assert load(vcenter.tls).issuer == new_root.subject
+    # sessions die with the restart: the task logs in again after it, and logs out its last session
+    assert vcenter.logouts == 1
+    # the same task again: the custom organization is recognised (the root anchors the machine SSL cert)
+    again = run(capsys, args)
+    assert again['changed'] is False
+    assert again['vmca_root']['fingerprints']['sha256'] == fp(new_root)
+    assert len(creates(vcenter)) == 1
+    assert run(capsys, args, check=True)['changed'] is False
+
+
+def test_unverifiable_new_certificate_is_reported_not_bypassed(capsys, vcenter, pki):
+    vcenter.verify_fails_after_vmca = True
+    result = run(capsys, {'organization': 'Example Corp', 'vcenter_port': 8443})
+    assert result['changed'] is True
+    assert result['vmca_root'] is None
+    assert len(creates(vcenter)) == 1
+    text = warnings_text(result)
+    assert 'never sends credentials over a connection it cannot verify' in text
+    assert 'https://vc.example.com:8443/certs/download.zip' in text
+    assert vcenter.trusted == [] and vcenter.waited_for == []
+
+
+def test_custom_machine_ssl_certificate_new_root_found_by_name(capsys, vcenter, pki):
+    vcenter.use_corp_tls()
+    # the corporate root anchors the machine SSL certificate but is no VMCA root; the STS anchor is
+    result = run(capsys, {'organization': 'Example Corp', 'key_size': 2048})
+    assert result['changed'] is True
+    assert 'anchors the STS signing chain' in result['identified_by']
+    new_root = vcenter.vmca
+    assert vcenter.tls == pem(pki.corp_tls)  # left alone
+    assert result['vmca_root']['fingerprints']['sha256'] == fp(new_root)
+    assert vcenter.trusted == [pem(new_root)]
+    assert vcenter.waited_for == [fp(pki.corp_tls)]
+    again = run(capsys, {'organization': 'Example Corp', 'key_size': 2048})
+    assert again['changed'] is False
+    assert 'names this vCenter' in again['identified_by']
+
+
+def test_new_root_missing_from_the_list_for_a_while_is_waited_for(capsys, vcenter, pki):
+    vcenter.hide_created = 3
+    vcenter.use_corp_tls()
+    result = run(capsys, {'organization': 'Example Corp'})
+    assert result['changed'] is True
+    assert result['vmca_root']['fingerprints']['sha256'] == fp(vcenter.vmca)
+
+
+def test_wait_false_does_not_read_back(capsys, vcenter, pki):
+    result = run(capsys, {'organization': 'Example Corp', 'wait': False})
+    assert result['changed'] is True
+    assert result['vmca_root'] is None
+    assert vcenter.calls[-1][1] == VMCA
+    assert vcenter.waited_for == []
+
+
+def test_cannot_tell_fails_without_force(capsys, pki, monkeypatch):
+    # a custom machine SSL certificate and no STS API (7.0 U2): no evidence of the VMCA root
+    vcenter = FakeVCenter(pki, version=(7, 0, 2))
+    vcenter.use_corp_tls()
+    monkeypatch.setattr(_module, 'client_from_params', lambda params: FakeClient(vcenter, params))
+    result = run(capsys, {'organization': 'Example Corp'})
+    assert result['failed'] is True
+    assert result['msg'].startswith('Failed to replace the VMCA root certificate: cannot tell which trusted root '
+                                    'is the current VMCA root: ')
+    assert 'Set force: true' in result['msg']
+    assert result['vcenter_state'] == 'unchanged'
+    assert vcenter.writes == []
+    forced = run(capsys, {'organization': 'Example Corp', 'force': True}, check=True)
+    assert forced['changed'] is True
+    assert forced['previous_vmca_root'] is None
+    assert 'cannot be identified' in forced['reasons'][0]
+    assert vcenter.writes == []
+    done = run(capsys, {'organization': 'Example Corp', 'force': True})
+    assert done['changed'] is True
+    # the new root names this vCenter: from now on it is identified, so no force is needed
+    again = run(capsys, {'organization': 'Example Corp'})
+    assert again['changed'] is False
+
+
+def test_roots_of_other_vcenters_do_not_count(capsys, vcenter, pki):
+    # another vCenter's newer replaced root (same SSO domain) carries its own name
+    key = ec_key()
+    other_vc = make_cert(make_name('vc2.example.com', o='VMware', c='US'), key, ca=True, days=3650, start_days=0,
+                         sans=['vc2.example.com'])
+    vcenter.add_chain(sha1_id(other_vc), [other_vc])
+    result = run(capsys, {}, check=True)
+    assert result['vmca_root']['fingerprints']['sha256'] == fp(pki.vmca)
+
+
+def test_version_error_before_anything_is_read(capsys, pki, monkeypatch):
+    server = FakeVCenter(pki, version=(6, 7, 0))
+    monkeypatch.setattr(_module, 'client_from_params', lambda params: FakeClient(server, params))
+    result = run(capsys, {'organization': 'Example Corp'})
+    assert result['failed'] is True
+    assert 'needs vCenter 7.0 or later; this vCenter is 6.7.0' in result['msg']
+    assert [c[1] for c in server.calls] == ['/appliance/system/version']
+
+
+def test_legacy_rest_dialect(capsys, pki, monkeypatch):
+    server = FakeVCenter(pki, version=(7, 0, 0))
+    monkeypatch.setattr(_module, 'client_from_params', lambda params: FakeClient(server, params))
+    result = run(capsys, {'organization': 'Example Corp'})
+    assert result['changed'] is True
+    assert 'signing-certificate' not in ' '.join(c[1] for c in server.calls)
+    assert result['vmca_root']['fingerprints']['sha256'] == fp(server.vmca)
+    assert run(capsys, {'organization': 'Example Corp'})['changed'] is False
+
+
+@pytest.mark.parametrize('args, expected', [
+    ({'country': 'Germany'}, 'country must be a two-letter'),
+    ({'remaining_days': -1}, 'remaining_days must be 0 or more'),
+    ({'wait_timeout': 0}, 'wait_timeout must be at least 1 second'),
+])
+def test_bad_input_is_refused_before_any_call(capsys, vcenter, args, expected):
+    result = run(capsys, args)
+    assert result['failed'] is True
+    assert expected in result['msg']
+    assert vcenter.calls == [] and vcenter.logins == 0
