@@ -72,7 +72,7 @@ WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # get/list/refresh, 204 for everything without a result.
 API_STATUS = {
     "session.create": 201, "trc.create": 201, "csr.create": 201,
-    "sts.create": 201,  # [INF] 201 per the reference's table (marked [INF] there)
+    "sts.create": 201,  # [INF] 201 per the reference's table (marked [INF] there); sts.update -> 204 [INF]
     "session.get": 200, "version.get": 200, "trc.list": 200, "trc.get": 200, "tls.get": 200,
     "sts.get": 200, "sts.refresh": 200,
 }
@@ -84,7 +84,8 @@ OP_PARAMS = {
     "tls.set": [("spec", S.TLS_SPEC, True)],
     "tls.renew": [("duration", S.Int(accept_digit_string=True), False)],
     "tls.replace": [("spec", S.TLS_REPLACE_SPEC, True)],
-    # VmcaRoot.create: the spec parameter itself is optional (no body, {} and null accepted).
+    # VmcaRoot.create: the spec parameter itself is optional. [INF] (reference §4.4) no body, {} and null
+    # are all accepted on /api; {}, {"spec": null} and {"spec": {...}} on /rest.
     "vmca.create": [("spec", S.VMCA_ROOT_CREATE_SPEC, False)],
     "sts.set": [("spec", S.STS_SET_SPEC, True)],
     # [INF] refresh takes {"force": bool} (SDK, API reference); a bare boolean (OpenAPI-3 conversion
@@ -174,8 +175,9 @@ class RequestLog:
             return
         when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         # never bodies, passwords, tokens or keys
-        line = "%s %s %s %s %s %s server=%s\n" % (when, peer, method, path.replace(" ", "%20"),
-                                                 status if status is not None else "-", user or "-", server)
+        shown = status if status is not None else "-"
+        line = "%s %s %s %s %s %s server=%s\n" % (when, peer, method, path.replace(" ", "%20"), shown,
+                                                  user or "-", server)
         with self.lock:
             self.handle.write(line)
             self.handle.flush()
@@ -320,7 +322,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------ dispatch
     def dispatch(self):
-        path, _, query = self.path.partition("?")
+        path, _sep, query = self.path.partition("?")
         if path == "/sim" or path.startswith("/sim/"):
             self.handle_sim(path)
             return
@@ -398,6 +400,8 @@ class Handler(BaseHTTPRequestHandler):
                 raise api_not_found(self.path.partition("?")[0], self.command)
             op = route.op
             if op == "session.create":
+                # [INF] (reference §2.4) a real server may also set a vmware-api-session-id cookie; the
+                # simulator sets none and accepts only the header, so a client that forgets the header fails.
                 token, user = vc.login(self.headers.get("Authorization"))
                 if dialect == "api":
                     return 201, token, None, user, False, False

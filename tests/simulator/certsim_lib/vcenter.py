@@ -15,8 +15,7 @@ import time
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from . import pki
-from .errors import (VapiError, cm_error, invalid_argument, not_found, service_unavailable,
-                     unauthenticated, unauthorized)
+from .errors import VapiError, cm_error, invalid_argument, not_found, unauthenticated
 
 STATE_FILE = "state.json"
 STATE_FORMAT = 1

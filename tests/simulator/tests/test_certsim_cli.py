@@ -13,7 +13,7 @@ TRC = P + "/trusted-root-chains"
 
 def _free_port_pair():
     """Two consecutive free ports (best effort)."""
-    for _ in range(50):
+    for _attempt in range(50):
         s = socket.socket()
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

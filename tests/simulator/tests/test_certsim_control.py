@@ -237,7 +237,7 @@ def test_concurrent_clients(vc):
         try:
             tok = vc.login()
             assert vc.api("POST", TRC, body={"cert_chain": {"cert_chain": [ca.pem]}}, token=tok).status == 201
-            for _ in range(3):
+            for _round in range(3):
                 assert vc.api("GET", P + "/tls", token=tok).status == 200
                 assert vc.api("GET", TRC, token=tok).status == 200
         except Exception as exc:  # pylint: disable=broad-except
