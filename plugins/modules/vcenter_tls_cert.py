@@ -1,0 +1,584 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, certops.vcenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: vcenter_tls_cert
+short_description: Manage the vCenter machine SSL certificate
+version_added: 0.1.0
+description:
+  - Makes vCenter use a custom CA-signed machine SSL (TLS) certificate (O(state=present)), replaces it with
+    a certificate signed by the VMware Certificate Authority (VMCA) (O(state=vmca_signed)), or renews the
+    VMCA-issued certificate when it is about to expire (O(state=renewed)).
+  - Every change restarts vCenter services. With O(wait=true) (the default) the module then waits until
+    vCenter serves the new certificate and accepts a fresh login.
+  - Input is checked before anything is sent to vCenter; each problem is reported by name.
+  - Works on vCenter 6.7 U2 and later through C(/api) or the legacy C(/rest) dialect; O(state=vmca_signed)
+    needs vCenter 7.0 or later.
+options:
+  state:
+    description:
+      - V(present) installs the custom CA-signed certificate O(certificate). Nothing changes when vCenter
+        already uses a certificate with the same SHA-256 fingerprint; that check costs one login, one read
+        of the certificate and a logout.
+      - V(vmca_signed) replaces the certificate with a VMCA-signed one with the subject options given. Nothing
+        changes when the current certificate is issued by the current VMCA root, matches every subject option
+        that was given (and O(subject_alt_name) and O(key_size) when given), and has at least
+        O(remaining_days) left.
+      - V(renewed) renews the VMCA-issued certificate for O(duration) days when it has fewer than
+        O(remaining_days) days left. A certificate not issued by the VMCA is refused before any change.
+    type: str
+    choices: [present, vmca_signed, renewed]
+    default: present
+  certificate:
+    description:
+      - With O(state=present), required. The certificate in PEM, optionally followed by its intermediate CA
+        certificates (leaf first, then each issuer).
+      - It must be valid now, and its subject alternative names must include O(vcenter_hostname)
+        (see O(skip_san_check)).
+    type: str
+  private_key:
+    description:
+      - With O(state=present), the private key of O(certificate) in PEM (PKCS#1, SEC1 or PKCS#8). It is sent to
+        vCenter as unencrypted PKCS#8.
+      - Omit it to use the private key vCenter kept when it generated the CSR for O(certificate)
+        (M(certops.vcenter.vcenter_csr)).
+    type: str
+  private_key_passphrase:
+    description:
+      - Passphrase of an encrypted O(private_key). The key is decrypted here; vCenter receives it unencrypted
+        over the TLS connection.
+    type: str
+  root_certificate:
+    description:
+      - With O(state=present), the root CA certificate (PEM) that O(certificate) chains up to. vCenter adds it
+        to its trusted roots. Needed when that root is not yet trusted by vCenter.
+      - On vCenter 6.7, whose API cannot take the root with the certificate, the module adds it to the trusted
+        roots first when it is not there yet.
+    type: str
+  duration:
+    description:
+      - With O(state=renewed), the validity of the renewed certificate in days, from 1 to 730.
+    type: int
+    default: 730
+  remaining_days:
+    description:
+      - With O(state=vmca_signed) and O(state=renewed), the certificate is replaced or renewed when it has
+        fewer than this many days left.
+      - With O(state=renewed) it must be smaller than O(duration), or every run would renew again.
+    type: int
+    default: 30
+  force:
+    description:
+      - Replace (O(state=vmca_signed)) or renew (O(state=renewed)) even when the current certificate satisfies
+        the request.
+      - With O(state=present) it has no effect (with a warning) when vCenter already uses O(certificate), because
+        vCenter refuses to install the certificate it already uses.
+    type: bool
+    default: false
+  skip_san_check:
+    description:
+      - Do not require O(vcenter_hostname) among the subject alternative names of O(certificate) or of
+        O(subject_alt_name). Use it only when you connect to vCenter by a name clients do not use.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - certops.vcenter._connection
+  - certops.vcenter._subject
+  - certops.vcenter._wait
+  - certops.vcenter._attributes
+attributes:
+  check_mode:
+    description:
+      - Reads vCenter and predicts exactly what a real run would do, including refusals; sends no
+        state-changing request.
+    support: full
+  diff_mode:
+    description:
+      - Returns before/after certificate summaries (never key material). In check mode, for
+        O(state=vmca_signed) and O(state=renewed), C(after) holds only the facts known before vCenter issues
+        the certificate.
+    support: full
+  idempotent:
+    description:
+      - Compares certificate facts (fingerprint; issuer, subject, SANs, key size and days left), never PEM text.
+      - O(force=true) with O(state=vmca_signed) or O(state=renewed) changes the certificate on every run.
+    support: full
+notes:
+  - The subject options (O(common_name) to O(key_size)) apply only to O(state=vmca_signed); O(certificate),
+    O(private_key), O(private_key_passphrase) and O(root_certificate) only to O(state=present). Giving them
+    with another state is an error.
+  - After a change the module also trusts, for the rest of the task, the root of the new certificate
+    (O(root_certificate), the root vCenter trusts that issued O(certificate), or the VMCA root), so TLS
+    verification stays on while it waits. Later tasks need that root in O(vcenter_ca_path).
+  - Whether a certificate is VMCA-issued is decided from vCenter's trusted roots and the active STS signing
+    chain; see M(certops.vcenter.vcenter_tls_cert_info).
+  - vCenter restarts services after every change; plan a maintenance window.
+seealso:
+  - module: certops.vcenter.vcenter_tls_cert_info
+  - module: certops.vcenter.vcenter_csr
+  - module: certops.vcenter.vcenter_trusted_root
+  - name: vCenter certificate management API (Tls)
+    description: VMware's reference of the machine SSL certificate operations.
+    link: https://developer.broadcom.com/xapis/vsphere-automation-api/latest/vcenter/certificate_management/
+author:
+  - certops.vcenter maintainers (@certops)
+'''
+
+EXAMPLES = r'''
+- name: Generate a CSR on vCenter (vCenter keeps the private key)
+  certops.vcenter.vcenter_csr:
+    vcenter_hostname: vc.example.com
+    vcenter_username: administrator@vsphere.local
+    vcenter_password: "{{ vault_vcenter_password }}"
+    vcenter_ca_path: /etc/pki/vcenter-ca.pem
+    common_name: vc.example.com
+    organization: Example
+    country: DE
+    subject_alt_name: [vc.example.com]
+    dest: /srv/pki/vc.example.com.csr
+
+- name: Install the certificate the CA issued for that CSR, with the CA's root
+  certops.vcenter.vcenter_tls_cert:
+    vcenter_hostname: vc.example.com
+    vcenter_username: administrator@vsphere.local
+    vcenter_password: "{{ vault_vcenter_password }}"
+    vcenter_ca_path: /etc/pki/vcenter-ca.pem
+    state: present
+    certificate: "{{ lookup('ansible.builtin.file', '/srv/pki/vc.example.com.crt') }}"
+    root_certificate: "{{ lookup('ansible.builtin.file', '/srv/pki/example-root.crt') }}"
+  register: machine_ssl
+
+- name: Keep the previous certificate for a rollback
+  ansible.builtin.copy:
+    content: "{{ machine_ssl.previous_certificate.pem }}"
+    dest: /srv/pki/vc.example.com.previous.crt
+    mode: "0644"
+
+- name: Install a certificate together with its private key
+  certops.vcenter.vcenter_tls_cert:
+    vcenter_hostname: vc.example.com
+    vcenter_username: administrator@vsphere.local
+    vcenter_password: "{{ vault_vcenter_password }}"
+    vcenter_ca_path: /etc/pki/vcenter-ca.pem
+    certificate: "{{ lookup('ansible.builtin.file', '/srv/pki/vc-fullchain.crt') }}"
+    private_key: "{{ vault_vc_private_key }}"
+    root_certificate: "{{ lookup('ansible.builtin.file', '/srv/pki/example-root.crt') }}"
+
+- name: Go back to a VMCA-signed certificate
+  certops.vcenter.vcenter_tls_cert:
+    vcenter_hostname: vc.example.com
+    vcenter_username: administrator@vsphere.local
+    vcenter_password: "{{ vault_vcenter_password }}"
+    vcenter_ca_path: /etc/pki/vcenter-ca.pem
+    state: vmca_signed
+    common_name: vc.example.com
+    organization: Example
+    country: DE
+    subject_alt_name: [vc.example.com]
+    key_size: 3072
+
+- name: Renew the VMCA-signed certificate when it has less than 60 days left
+  certops.vcenter.vcenter_tls_cert:
+    vcenter_hostname: vc.example.com
+    vcenter_username: administrator@vsphere.local
+    vcenter_password: "{{ vault_vcenter_password }}"
+    vcenter_ca_path: /etc/pki/vcenter-ca.pem
+    state: renewed
+    remaining_days: 60
+    duration: 730
+'''
+
+RETURN = r'''
+certificate:
+  description:
+    - Summary of the machine SSL certificate vCenter uses after the task, with C(pem). In check mode, the one it
+      uses now (nothing was changed).
+    - "The summary shape used by every module of this collection: C(subject), C(issuer), C(serial_number),
+      C(not_before), C(not_after) (ISO 8601 UTC), C(days_remaining), C(fingerprints) (C(sha1) and C(sha256),
+      upper-case colon-separated hex), C(subject_alt_name) (list like C(DNS:vc.example.com)), C(key_type),
+      C(key_size), C(is_ca)."
+    - Null only when O(wait=false) and vCenter could not be read right after the change (a warning says so).
+  returned: success
+  type: dict
+  sample:
+    subject: CN=vc.example.com,O=Example,C=DE
+    issuer: CN=Example Root CA,O=Example
+    serial_number: 4F1A2B
+    not_before: "2026-01-01T00:00:00Z"
+    not_after: "2027-01-01T00:00:00Z"
+    days_remaining: 300
+    fingerprints:
+      sha1: "AB:CD:..."
+      sha256: "01:23:..."
+    subject_alt_name: ["DNS:vc.example.com"]
+    key_type: RSA
+    key_size: 3072
+    is_ca: false
+    pem: "-----BEGIN CERTIFICATE-----..."
+previous_certificate:
+  description:
+    - Summary of the certificate vCenter used before the task, with C(pem) (same shape as RV(certificate)), so a
+      playbook can keep it for a rollback. Equal to RV(certificate) when nothing changed.
+  returned: success
+  type: dict
+actions:
+  description: What the task did (or, in check mode, would do), with the reason.
+  returned: when changed
+  type: list
+  elements: str
+  sample: ["replace the machine SSL certificate"]
+'''
+
+import time
+
+from ansible_collections.certops.vcenter.plugins.module_utils import _certs
+from ansible_collections.certops.vcenter.plugins.module_utils._argspec import (
+    SUBJECT_OPTION_NAMES,
+    subject_argument_spec,
+    wait_argument_spec,
+)
+from ansible_collections.certops.vcenter.plugins.module_utils._cert_api import subject_spec
+from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
+    AuthenticationError,
+    ConnectionFailure,
+    InputError,
+    ServiceUnavailableError,
+    UnsupportedVersionError,
+    WaitTimeoutError,
+    STATE_CHANGED,
+    STATE_UNCHANGED,
+)
+from ansible_collections.certops.vcenter.plugins.module_utils._module import CertModule, Plan, run_module
+from ansible_collections.certops.vcenter.plugins.module_utils._vcenter_state import (
+    anchor,
+    fingerprint_der,
+    has_vmca_marks,
+    machine_ssl_state,
+    trust_store,
+    trusted_certs,
+)
+
+OPERATIONS = {
+    'present': 'install the custom machine SSL certificate',
+    'vmca_signed': 'replace the machine SSL certificate with a VMCA-signed one',
+    'renewed': 'renew the machine SSL certificate',
+}
+PRESENT_ONLY = ('certificate', 'private_key', 'private_key_passphrase', 'root_certificate')
+MAX_DURATION = 730
+
+
+class TlsCert(CertModule):
+
+    def __init__(self, module):
+        super(TlsCert, self).__init__(module)
+        self.state = self.params['state']
+        self.operation = OPERATIONS[self.state]
+        self.certs = []          # state=present: leaf first, then the intermediates given
+        self.leaf = None
+        self.root = None
+        self.key_pem = None
+        self.desired = {}
+
+    # ------------------------------------------------------------------ input
+    def validate(self):
+        p = self.params
+        if self.state != 'present':
+            given = [name for name in PRESENT_ONLY if p.get(name) is not None]
+            if given:
+                raise InputError(self.operation, '%s only apply to state=present' % ', '.join(given))
+        if self.state != 'vmca_signed':
+            given = [name for name in SUBJECT_OPTION_NAMES if p.get(name) is not None]
+            if given:
+                raise InputError(self.operation, '%s only apply to state=vmca_signed' % ', '.join(given))
+        if p['remaining_days'] < 0:
+            raise InputError(self.operation, 'remaining_days must be 0 or more, got %d' % p['remaining_days'])
+        if not 1 <= p['duration'] <= MAX_DURATION:
+            raise InputError(self.operation, 'duration must be between 1 and %d days (vCenter\'s limit), got %d'
+                             % (MAX_DURATION, p['duration']))
+        if p['wait_timeout'] < 0:
+            raise InputError(self.operation, 'wait_timeout must be 0 or more, got %d' % p['wait_timeout'])
+        if self.state == 'present':
+            self._validate_present()
+        elif self.state == 'vmca_signed':
+            self.desired = _certs.subject_request(p)
+            sans = self.desired.get('subject_alt_name')
+            if sans is not None:
+                self._check_san(sans, 'subject_alt_name')
+        else:
+            if p['remaining_days'] >= p['duration']:
+                raise InputError(self.operation, (
+                    'remaining_days (%d) must be smaller than duration (%d): a certificate renewed for %d days '
+                    'has fewer than %d days left at once, so every run would renew it again')
+                    % (p['remaining_days'], p['duration'], p['duration'], p['remaining_days']))
+
+    def _validate_present(self):
+        p = self.params
+        self.certs = _certs.load_certificates(p['certificate'], 'certificate')
+        self.leaf = self.certs[0]
+        for index, cert in enumerate(self.certs):
+            label = 'certificate' if index == 0 else 'certificate (PEM block %d)' % (index + 1)
+            _certs.check_validity(cert, label)
+        _certs.check_chain_order(self.certs, 'certificate')
+        if _certs.is_ca(self.leaf):
+            raise InputError(self.operation, 'certificate (subject %s) is a CA certificate, not a server '
+                             'certificate; give the machine SSL certificate first'
+                             % _certs.name_to_string(self.leaf.subject))
+        if p['root_certificate'] is not None:
+            roots = _certs.load_certificates(p['root_certificate'], 'root_certificate')
+            if len(roots) != 1:
+                raise InputError(self.operation, 'root_certificate holds %d certificates; give only the root CA '
+                                 'certificate (put intermediate CA certificates after the leaf in certificate)'
+                                 % len(roots))
+            self.root = roots[0]
+            _certs.check_validity(self.root, 'root_certificate')
+            if not _certs.is_ca(self.root):
+                raise InputError(self.operation, 'root_certificate (subject %s) is not a CA certificate'
+                                 % _certs.name_to_string(self.root.subject))
+            top = self.certs[-1]
+            if _certs.fingerprint(top) != _certs.fingerprint(self.root) and not _certs.is_issued_by(top, self.root):
+                raise InputError(self.operation, (
+                    'the certificate chain does not lead to root_certificate: the last certificate given (subject '
+                    '%s) is issued by %s, which is not root_certificate (subject %s); add the missing intermediate '
+                    'CA certificates after the leaf in certificate, or give the right root_certificate') % (
+                    _certs.name_to_string(top.subject), _certs.name_to_string(top.issuer),
+                    _certs.name_to_string(self.root.subject)))
+        if p['private_key'] is not None:
+            key = _certs.load_private_key(p['private_key'], p['private_key_passphrase'], 'private_key')
+            if not _certs.key_matches_certificate(key, self.leaf):
+                raise InputError(self.operation, 'private_key does not match certificate (subject %s): it is the '
+                                 'key of another certificate' % _certs.name_to_string(self.leaf.subject))
+            self.key_pem = _certs.private_key_to_pkcs8_pem(key)
+        elif p['private_key_passphrase'] is not None:
+            raise InputError(self.operation, 'private_key_passphrase was given without private_key')
+        self._check_san(_certs.subject_alt_names(self.leaf), 'the subject alternative names of certificate')
+
+    def _check_san(self, sans, what):
+        hostname = self.params['vcenter_hostname']
+        if self.params['skip_san_check'] or _certs.hostname_in_sans(hostname, sans):
+            return
+        kind = 'IP address' if _certs.is_ip_address(hostname) else 'name'
+        raise InputError(self.operation, (
+            '%s (%s) do not include vcenter_hostname %s, so clients that connect by that %s would reject the '
+            'certificate; add it, or set skip_san_check: true if clients use another name')
+            % (what, ', '.join(sans) or 'none', hostname, kind))
+
+    # ------------------------------------------------------------------ read
+    def read_current(self):
+        if self.state == 'present':
+            return self._read_present()
+        if self.state == 'vmca_signed':
+            try:
+                self.api.require_vmca_signed()
+            except UnsupportedVersionError as exc:
+                exc.operation = self.operation
+                exc.vcenter_state = STATE_UNCHANGED
+                raise
+        return machine_ssl_state(self.api, with_vmca=True)
+
+    def _read_present(self):
+        # The no-change path costs exactly one read (Tls.get): the trust store is read only when a change
+        # is coming, to decide how the root reaches vCenter and which root to trust while waiting.
+        current = machine_ssl_state(self.api)
+        current['add_root'] = False
+        current['root_cert_in_spec'] = True
+        current['trust_pem'] = None
+        if current['sha256'] == _certs.fingerprint(self.leaf):
+            return current
+        if self.root is not None:
+            current['trust_pem'] = _certs.certificate_pem(self.root)
+            current['root_cert_in_spec'] = self.api.tls_set_takes_root_cert()
+            if not current['root_cert_in_spec']:
+                chains = trust_store(self.api)
+                trusted = _certs.fingerprint_set(trusted_certs(chains))
+                current['add_root'] = _certs.fingerprint(self.root) not in trusted
+        else:
+            chains = trust_store(self.api)
+            root = anchor(self.certs, chains)
+            if root is None:
+                raise InputError(self.operation, (
+                    'certificate (issuer %s) does not chain up to any root vCenter trusts, and root_certificate '
+                    'is not given; give the issuing root as root_certificate (and intermediate CA certificates '
+                    'after the leaf in certificate)') % _certs.name_to_string(self.certs[-1].issuer))
+            current['trust_pem'] = _certs.certificate_pem(root)
+        return current
+
+    def state_key(self, current):
+        return current['sha256']
+
+    # ------------------------------------------------------------------ plan
+    def compare(self, current):
+        cert = current['certificate']
+        before = _certs.summary(cert)
+        if self.state == 'present':
+            return self._compare_present(current, before)
+        if self.state == 'renewed' and not current['issued_by_vmca']:
+            raise InputError(self.operation, (
+                'the machine SSL certificate (subject %s, issuer %s) is not issued by the VMCA (%s), and vCenter '
+                'renews only VMCA-issued certificates; use state=present to install a new CA-signed certificate, '
+                'or state=vmca_signed to replace it with a VMCA-signed one') % (
+                before['subject'], before['issuer'], current['vmca_reason']))
+        reasons = self._unsatisfied(current, before)
+        if not reasons and not self.params['force']:
+            return Plan(changed=False, before=before, after=before)
+        if not reasons:
+            reasons = ['force is set']
+        if self.state == 'vmca_signed':
+            actions = ['replace the machine SSL certificate with a VMCA-signed one (%s)' % '; '.join(reasons)]
+        else:
+            actions = ['renew the machine SSL certificate for %d days (%s)'
+                       % (self.params['duration'], '; '.join(reasons))]
+        return Plan(changed=True, actions=actions, before=before, after=self._predicted(current, before))
+
+    def _compare_present(self, current, before):
+        if current['sha256'] == _certs.fingerprint(self.leaf):
+            if self.params['force']:
+                self.warnings.append('force has no effect with state=present: vCenter already uses this '
+                                     'certificate and refuses to install it again')
+            return Plan(changed=False, before=before, after=before)
+        actions = []
+        if current['add_root']:
+            actions.append('add root_certificate to the trusted root chains')
+        actions.append('replace the machine SSL certificate')
+        return Plan(changed=True, actions=actions, before=before, after=_certs.summary(self.leaf))
+
+    def _unsatisfied(self, current, before):
+        reasons = []
+        if self.state == 'vmca_signed' and not current['issued_by_vmca']:
+            reasons.append('not issued by the VMCA root: %s' % current['vmca_reason'])
+        if self.state == 'vmca_signed':
+            reasons.extend(_certs.subject_mismatches(current['certificate'], self.desired, self.params['key_size']))
+        if before['days_remaining'] < self.params['remaining_days']:
+            reasons.append('%d days left, fewer than remaining_days (%d)'
+                           % (before['days_remaining'], self.params['remaining_days']))
+        return reasons
+
+    def _predicted(self, current, before):
+        """The facts of the new certificate that are known before vCenter issues it."""
+        root = current.get('vmca_root')
+        issuer = _certs.name_to_string(root.subject) if root is not None else before['issuer']
+        if self.state == 'renewed':
+            return {'subject': before['subject'], 'issuer': issuer,
+                    'subject_alt_name': before['subject_alt_name'], 'key_type': before['key_type'],
+                    'key_size': before['key_size'], 'validity_days': self.params['duration']}
+        after = {'issuer': issuer if root is not None else 'the VMCA root'}
+        requested = dict((k, v) for k, v in self.desired.items() if v is not None)
+        if requested:
+            after['requested_subject'] = requested
+        if self.params['key_size'] is not None:
+            after['key_size'] = self.params['key_size']
+        return after
+
+    # ------------------------------------------------------------------ change
+    def apply(self, plan, current):
+        if self.state == 'present':
+            if current['add_root']:
+                self.api.create_trusted_root([_certs.certificate_pem(self.root)])
+            root_pem = _certs.certificate_pem(self.root) if self.root is not None and current['root_cert_in_spec'] \
+                else None
+            # [INF] Tls.Spec.cert holds the leaf followed by its intermediate CA certificates; the root goes
+            # in root_cert (reference §4.3 lists the three set scenarios).
+            self.api.set_tls(''.join(_certs.certificate_pem(c) for c in self.certs), key=self.key_pem,
+                             root_cert=root_pem)
+        elif self.state == 'vmca_signed':
+            self.api.replace_tls_vmca_signed(subject_spec(self.desired, self.params['key_size']))
+        else:
+            self.api.renew_tls(self.params['duration'])
+        return self._finish(plan, current)
+
+    def after_recovered(self, plan, after):
+        # The change went through although the call failed (for example the connection dropped during the
+        # restart): still trust the new root and wait, as after a clean change.
+        return self._finish(plan, after if self.state != 'present' else dict(after, trust_pem=None))
+
+    def _trust_pems(self, current):
+        if self.state == 'present':
+            if self.root is not None:
+                return [_certs.certificate_pem(self.root)]
+            return [current['trust_pem']] if current.get('trust_pem') else []
+        if current.get('vmca_root') is not None:
+            return [_certs.certificate_pem(current['vmca_root'])]
+        # [INF] The VMCA root could not be told (custom certificate, no STS chain on this vCenter): trust, for this
+        # task only, the roots in vCenter's own trust store that carry the VMCA marks (read over a verified
+        # connection) so the VMCA-signed certificate can be verified while waiting.
+        return [_certs.certificate_pem(c) for c in trusted_certs(current.get('chains') or [])
+                if _certs.is_ca(c) and _certs.is_self_signed(c) and has_vmca_marks(c)]
+
+    def _finish(self, plan, current):
+        """After a change: trust the new root, learn the new certificate, wait until vCenter serves it."""
+        deadline = time.time() + self.params['wait_timeout']
+        self.client.trust_additional(self._trust_pems(current))
+        if self.state == 'present':
+            after = {'certificate': self.leaf, 'sha256': _certs.fingerprint(self.leaf)}
+        elif self.params['wait']:
+            after = self._read_new_certificate(deadline)
+        else:
+            after = self._read_once()
+            if after is None:
+                plan.after = None
+                return {'certificate': None, 'sha256': None}
+        if self.params['wait']:
+            self.client.wait_until_serving(after['sha256'], self.operation, max(0.0, deadline - time.time()),
+                                           fingerprint_der)
+        plan.after = _certs.summary(after['certificate'])
+        return after
+
+    def _read_new_certificate(self, deadline):
+        """vCenter issues the new certificate itself: read it once the services answer again."""
+        last = None
+        while True:
+            try:
+                return machine_ssl_state(self.api)
+            except (ServiceUnavailableError, ConnectionFailure, AuthenticationError) as exc:
+                if isinstance(exc, AuthenticationError) and exc.status != 401:
+                    raise
+                last = exc.reason
+            if time.time() >= deadline:
+                raise WaitTimeoutError(self.operation, (
+                    'vCenter accepted the change but could not be read within wait_timeout (%ss): %s. The change '
+                    'WAS applied; check vCenter and rerun the task to converge')
+                    % (self.params['wait_timeout'], last), vcenter_state=STATE_CHANGED)
+            time.sleep(1.0)
+
+    def _read_once(self):
+        try:
+            return machine_ssl_state(self.api)
+        except (ServiceUnavailableError, ConnectionFailure, AuthenticationError) as exc:
+            self.warnings.append('The change was applied, but vCenter could not be read right after it (%s); '
+                                 'certificate is not returned. Use wait: true to wait for vCenter.' % exc.reason)
+            return None
+
+    # ------------------------------------------------------------------ result
+    def result(self, plan, current, after):
+        previous = _certs.summary(current['certificate'], include_pem=True)
+        new = after.get('certificate') if after else None
+        return {
+            'certificate': _certs.summary(new, include_pem=True) if new is not None else None,
+            'previous_certificate': previous,
+        }
+
+
+def main():
+    argument_spec = dict(
+        state=dict(type='str', default='present', choices=['present', 'vmca_signed', 'renewed']),
+        certificate=dict(type='str'),
+        private_key=dict(type='str', no_log=True),
+        private_key_passphrase=dict(type='str', no_log=True),
+        root_certificate=dict(type='str'),
+        duration=dict(type='int', default=MAX_DURATION),
+        remaining_days=dict(type='int', default=30),
+        force=dict(type='bool', default=False),
+        skip_san_check=dict(type='bool', default=False),
+    )
+    argument_spec.update(subject_argument_spec())
+    argument_spec.update(wait_argument_spec())
+    run_module(TlsCert, argument_spec, required_if=[('state', 'present', ['certificate'])])
+
+
+if __name__ == '__main__':
+    main()
