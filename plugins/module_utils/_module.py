@@ -99,6 +99,14 @@ class CertModule(object):
         """Module-specific return values."""
         return {}
 
+    def protect_pasted_keys(self, *names):
+        """Mask options that should hold certificates but hold a private key (a paste mistake): their values
+        join ``no_log_values``, so neither the result nor ``invocation`` ever echoes the key."""
+        for name in names:
+            value = self.params.get(name)
+            if isinstance(value, str) and _certs.contains_private_key(value):
+                self.module.no_log_values.add(value)
+
     # ---------------------------------------------------------------- flow
     def run(self):
         self.validate()

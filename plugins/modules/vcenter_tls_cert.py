@@ -288,6 +288,7 @@ class TlsCert(CertModule):
     # ------------------------------------------------------------------ input
     def validate(self):
         p = self.params
+        self.protect_pasted_keys('certificate', 'root_certificate')
         if self.state != 'present':
             given = [name for name in PRESENT_ONLY if p.get(name) is not None]
             if given:
@@ -490,6 +491,14 @@ class TlsCert(CertModule):
         else:
             self.api.renew_tls(self.params['duration'])
         return self._finish(plan, current)
+
+    def compare_after_failure(self, plan, after):
+        # Like a new plan, but without force: after a forced change, "satisfied" is what counts.
+        if self.state == 'present':
+            return after['sha256'] == _certs.fingerprint(self.leaf)
+        if not after.get('issued_by_vmca'):
+            return False
+        return not self._unsatisfied(after, _certs.summary(after['certificate']))
 
     def after_recovered(self, plan, after):
         # The change went through although the call failed (for example the connection dropped during the
