@@ -3,8 +3,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PY311 ?= $(shell command -v python3.11 2>/dev/null || ls -d $$(pyenv root 2>/dev/null)/versions/3.11.*/bin/python3.11 2>/dev/null | tail -1)
-PY312 ?= $(shell command -v python3.12 2>/dev/null || ls -d $$(pyenv root 2>/dev/null)/versions/3.12.*/bin/python3.12 2>/dev/null | tail -1)
+PY311 ?= $(shell tests/ci/find-python.sh 3.11)
+PY312 ?= $(shell tests/ci/find-python.sh 3.12)
 VENV := .venv
 VENV_CORE221 := .venv-core2.21
 DEPS := .deps/collections
