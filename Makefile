@@ -34,7 +34,7 @@ venv: $(VENV)/.stamp
 venv-core2.21: $(VENV_CORE221)/.stamp
 
 $(DEPS)/ansible_collections/community/crypto/MANIFEST.json: $(VENV)/.stamp
-	tests/ci/install-collection-deps.sh $(VENV)/bin/python $(DEPS)
+	tests/ci/install-collection-deps.sh $(VENV)/bin/python $(DEPS) && touch $@
 
 deps: $(DEPS)/ansible_collections/community/crypto/MANIFEST.json
 

@@ -215,7 +215,8 @@ class VCenterClient(object):
                     reason = 'no answer from %s (%s)' % (self.base_url, _first_line(exc))
                     if isinstance(exc, requests.exceptions.Timeout):
                         reason = 'vCenter did not answer within vcenter_timeout (%ss)' % self.timeout
-                    raise ConnectionFailure(operation, reason, method=method, path=path, ambiguous=ambiguous)
+                    raise ConnectionFailure(operation, reason, method=method, path=path, ambiguous=ambiguous,
+                                            timed_out=isinstance(exc, requests.exceptions.Timeout))
                 self._sleep(attempt)
                 continue
             if response.status_code in RETRY_STATUSES and not last:

@@ -94,10 +94,12 @@ class ServiceUnavailableError(VCenterError):
 class ConnectionFailure(CertOpsError):
     """No HTTP answer at all: refused, reset, TLS failure or timeout."""
 
-    def __init__(self, operation, reason, method=None, path=None, ambiguous=False):
+    def __init__(self, operation, reason, method=None, path=None, ambiguous=False, timed_out=False):
         super(ConnectionFailure, self).__init__(operation, reason, method=method, path=path)
         # True when a state-changing request may have reached vCenter (sent, no answer).
         self.ambiguous = ambiguous
+        # True when the client gave up waiting (vcenter_timeout): vCenter may still be processing the request.
+        self.timed_out = timed_out
 
 
 class UnsupportedVersionError(CertOpsError):

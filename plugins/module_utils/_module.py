@@ -138,12 +138,23 @@ class CertModule(object):
         if isinstance(exc, ConnectionFailure) and exc.ambiguous:
             exc.reason += ' (the request was sent, but no answer came back)'
         try:
-            self.client.forget_session()
+            # Log the old session out (best effort; it may already be invalid after a restart) rather than
+            # forget it: a forgotten session stays open on vCenter until it times out.
+            self.client.logout()
             after = self.read_current()
         except CertOpsError as read_exc:
             exc.vcenter_state = STATE_UNKNOWN
             exc.reason += ('. vCenter could not be read back afterwards (%s), so whether the change was applied '
                            'is unknown; check vCenter, then rerun the task' % read_exc.reason)
+            raise exc
+        if self.state_key(after) == self.state_key(current) and isinstance(exc, ConnectionFailure) and \
+                exc.ambiguous and exc.timed_out:
+            # The client gave up waiting, but vCenter may still be working on the request and apply it later:
+            # "not applied yet" is all the read-back can show.
+            exc.vcenter_state = STATE_UNKNOWN
+            exc.reason += ('. vCenter was read back afterwards and does not show the change yet, but it may still be '
+                           'processing the request, so whether the change will be applied is unknown; wait, check '
+                           'vCenter, then rerun the task (consider a larger vcenter_timeout)')
             raise exc
         if self.state_key(after) == self.state_key(current):
             exc.vcenter_state = STATE_UNCHANGED

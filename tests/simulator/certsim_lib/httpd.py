@@ -9,8 +9,10 @@ import re
 import socket
 import socketserver
 import ssl
+import sys
 import threading
 import time
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote
 
@@ -438,6 +440,12 @@ class Handler(BaseHTTPRequestHandler):
                 return 200, {"value": result}, None, user, changed, restart
             return 200, None, b"", user, changed, restart
         except VapiError as err:
+            return err.status, err.body(err_dialect), None, user, False, False
+        except Exception:  # pylint: disable=broad-except
+            # a simulator bug: say so loudly on stderr, answer like a real internal error
+            traceback.print_exc(file=sys.stderr)
+            err = VapiError("INTERNAL_SERVER_ERROR", "Internal error in the simulator (see its stderr).",
+                            "certsim.internal_error")
             return err.status, err.body(err_dialect), None, user, False, False
 
     # --------------------------------------------------------------- control API

@@ -113,7 +113,7 @@ def test_state_dir_survives_sigkill(tmp_path):
     sim = SimProcess("--port", "0", "--restart-seconds", "0", "--state-dir", state)
     vc = sim.client()
     token = vc.login()
-    for i in range(5):
+    for i in range(3):
         ca = ThirdPartyCA("kill CA %d" % i)
         assert vc.api("POST", TRC, body={"cert_chain": {"cert_chain": [ca.pem]}}, token=token).status == 201
         assert vc.api("POST", P + "/tls?action=renew", body={"duration": 5 + i}, token=token).status == 204

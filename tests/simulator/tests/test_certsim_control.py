@@ -112,12 +112,17 @@ def test_drop_after_on_a_restarting_operation(vc):
 def test_delay_fault_makes_clients_time_out_but_is_processed(vc):
     token = vc.login()
     ca = ThirdPartyCA()
-    vc.fault(method="POST", path="trusted-root-chains", delay=1.5)
+    vc.fault(method="POST", path="trusted-root-chains", delay=1.0)
+    conn = vc.connection(timeout=30)
+    conn.connect()  # connect with patience, then be impatient for the answer only
+    conn.sock.settimeout(0.2)
     try:
-        vc.request("POST", "/api" + TRC, body={"cert_chain": {"cert_chain": [ca.pem]}}, token=token, timeout=0.3)
+        vc.request("POST", "/api" + TRC, body={"cert_chain": {"cert_chain": [ca.pem]}}, token=token, conn=conn)
         raise AssertionError("expected a client timeout")
     except (socket.timeout, TimeoutError):
         pass
+    finally:
+        conn.close()
     deadline = time.monotonic() + 30
     while sha1_id(ca.cert) not in _ids(vc, token):
         assert time.monotonic() < deadline, "delayed request never processed"
