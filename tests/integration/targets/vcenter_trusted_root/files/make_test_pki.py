@@ -9,6 +9,7 @@
   make_test_pki.py leaf DIR NAME COMMON_NAME SAN [SAN...]
       a server certificate issued by NAME's intermediate (or root) -> JSON {cert_pem, chain_pem, key_path, sha256}
   make_test_pki.py issued-by CERT_FILE ISSUER_FILE
+  make_test_pki.py issued-by -          (stdin: JSON {cert: PEM, issuer: PEM})
       -> JSON {issued_by: bool} (signature and name checked)
 
 Private keys are written to DIR with mode 0600 and never printed.
@@ -125,8 +126,7 @@ def make_leaf(directory, name, common_name, sans):
             'key_path': key_path, 'sha256': ':'.join(digest[i:i + 2] for i in range(0, len(digest), 2))}
 
 
-def issued_by(cert_file, issuer_file):
-    cert, issuer = _read_cert(cert_file), _read_cert(issuer_file)
+def issued_by(cert, issuer):
     if cert.issuer != issuer.subject:
         return {'issued_by': False}
     try:
@@ -142,8 +142,12 @@ def main(argv):
         result = make_ca(argv[1], argv[2], '--intermediate' in argv, days)
     elif argv[0] == 'leaf':
         result = make_leaf(argv[1], argv[2], argv[3], argv[4:])
+    elif argv[0] == 'issued-by' and argv[1] == '-':
+        pems = json.loads(sys.stdin.read())
+        result = issued_by(x509.load_pem_x509_certificate(pems['cert'].encode('ascii')),
+                           x509.load_pem_x509_certificate(pems['issuer'].encode('ascii')))
     elif argv[0] == 'issued-by':
-        result = issued_by(argv[1], argv[2])
+        result = issued_by(_read_cert(argv[1]), _read_cert(argv[2]))
     else:
         sys.exit(__doc__)
     print(json.dumps(result))
