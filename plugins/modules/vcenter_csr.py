@@ -152,6 +152,7 @@ from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
     CertOpsError,
     ConnectionFailure,
     InputError,
+    UnsupportedVersionError,
     STATE_UNCHANGED,
     STATE_UNKNOWN,
 )
@@ -200,7 +201,12 @@ class Csr(CertModule):
         if self.kind == 'sts_signing' and self._mismatches(current):
             # A CSR will be requested (or, in check mode, predicted): fail now, with a version error, on a
             # vCenter that has no STS CSR API. This is a read; nothing is generated.
-            self.api.require_sts_csr()
+            try:
+                self.api.require_sts_csr()
+            except UnsupportedVersionError as exc:
+                exc.operation = self.operation
+                exc.vcenter_state = STATE_UNCHANGED
+                raise
         return current
 
     def _comparable(self):

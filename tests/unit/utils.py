@@ -161,7 +161,7 @@ class Pki(object):
         self.other_key = ec_key()
         self.other = make_cert(make_name('Other Root CA', o='Other'), self.other_key, ca=True, days=3650)
         # keys vCenter "generates" (a pool, cycled: RSA generation is slow)
-        self.keys = {2048: [rsa_key(2048) for dummy in range(3)], 3072: [rsa_key(3072)]}
+        self.keys = {2048: [rsa_key(2048) for dummy in range(3)], 3072: [rsa_key(3072) for dummy in range(2)]}
         self._cycles = {}
 
     def new_key(self, bits):
