@@ -101,7 +101,7 @@ EXAMPLES = r'''
     chain_id: corp-root-2026
     force: true
 
-- name: Remove an old root by its certificates (refused while it anchors anything)
+- name: Remove an old root by its certificates (refused while it still anchors something)
   certops.vcenter.vcenter_trusted_root:
     vcenter_hostname: vc.example.com
     vcenter_username: administrator@vsphere.local

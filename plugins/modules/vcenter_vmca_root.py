@@ -16,8 +16,9 @@ description:
     (C(VmcaRoot.create)) when the current VMCA root does not have the subject fields and key size asked
     for, or has fewer than O(remaining_days) days left. Otherwise it changes nothing, so running the same
     task twice changes nothing the second time.
-  - vCenter re-issues its VMCA-signed machine SSL certificate under the new root (a custom machine SSL
-    certificate is left alone) and restarts its services; the module then waits for vCenter to serve the
+  - vCenter then restarts its services and, like the appliance's certificate-manager, is expected to re-issue
+    its VMCA-signed machine SSL certificate under the new root (a custom machine SSL certificate stays). The
+    module does not depend on that: it finds the new root either way, and waits for vCenter to serve the
     machine SSL certificate again (O(wait)).
   - B(vCenter's defaults) for the subject options not given (they are not sent, so vCenter applies them)
     are O(common_name) and O(subject_alt_name) the PNID (primary network identifier), O(organization)
@@ -286,8 +287,10 @@ class VmcaRoot(CertModule):
         old_fps = _certs.fingerprint_set(trusted_certs(current['chains']))
         previous = current['vmca_root']
         old_anchor = anchor([current['tls_cert']], current['chains'])
-        # A VMCA-issued machine SSL certificate is re-issued under the new root: until vCenter reports the
-        # re-issued one, there is nothing to wait for yet.
+        # [INF] A VMCA-issued machine SSL certificate is re-issued under the new root (reference §5 infers it from
+        # certificate-manager; the simulator does it). Safest reading: when the previous certificate was
+        # VMCA-issued, keep polling until vCenter reports one issued by the new root (or wait_timeout ends),
+        # rather than waiting for a certificate that is about to be replaced.
         expect_reissue = (previous is not None and old_anchor is not None and
                           _certs.fingerprint(old_anchor) == _certs.fingerprint(previous))
         self.client.forget_session()  # vCenter restarts its services; the session dies with them
