@@ -18,7 +18,7 @@ description:
     task twice changes nothing the second time.
   - vCenter then restarts its services and, like the appliance's certificate-manager, is expected to re-issue
     its VMCA-signed machine SSL certificate under the new root (a custom machine SSL certificate stays). The
-    module does not depend on that: it finds the new root either way, and waits for vCenter to serve the
+    module does not depend on that; it finds the new root either way, and waits for vCenter to serve the
     machine SSL certificate again (O(wait)).
   - B(vCenter's defaults) for the subject options not given (they are not sent, so vCenter applies them)
     are O(common_name) and O(subject_alt_name) the PNID (primary network identifier), O(organization)
