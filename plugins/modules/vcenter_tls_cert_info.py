@@ -15,6 +15,15 @@ description:
   - Returns the machine SSL (TLS) certificate vCenter reports, what its TLS port serves right now, and
     whether the certificate was issued by the current VMCA root.
   - Works on vCenter 6.7 U2 and later, through C(/api) or the legacy C(/rest) dialect.
+notes:
+  - "Cost: one login, C(Tls.get), the trusted root chains (one list and one read per chain), the active STS
+    signing chain (on C(/api), vCenter 7.0 U3 and later), one TLS handshake with the vCenter port, and a logout."
+  - The API has no read operation for the VMCA root. The module counts the certificate as VMCA-issued when the
+    trusted root that anchors it is the current VMCA root, found by the rule documented in
+    M(certops.vcenter.vcenter_vmca_root) (trusted roots with the VMCA's marks that anchor the machine SSL
+    certificate or the STS signing chain, or that name this vCenter; the newest wins).
+  - RV(served_fingerprint_sha256) is read without verifying the certificate (it is an observation, not a trust
+    decision); everything else goes over the verified API connection.
 extends_documentation_fragment:
   - certops.vcenter._connection
   - certops.vcenter._attributes
@@ -39,6 +48,19 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     msg: "Machine SSL certificate expires in {{ tls.certificate.days_remaining }} days"
   when: tls.certificate.days_remaining < 30
+
+- name: Renew it when it is VMCA-issued, replace it with a VMCA-signed one otherwise
+  certops.vcenter.vcenter_tls_cert:
+    vcenter_hostname: vc.example.com
+    vcenter_username: administrator@vsphere.local
+    vcenter_password: "{{ vault_vcenter_password }}"
+    vcenter_ca_path: /etc/pki/vmca-root.pem
+    state: "{{ 'renewed' if tls.issued_by_vmca else 'vmca_signed' }}"
+
+- name: Check that vCenter serves the certificate it reports (not in the middle of a restart)
+  ansible.builtin.assert:
+    that:
+      - tls.served_fingerprint_sha256 == tls.certificate.fingerprints.sha256
 '''
 
 RETURN = r'''
@@ -70,8 +92,10 @@ served_fingerprint_sha256:
   description:
     - SHA-256 fingerprint of the certificate the TLS port presents right now. It differs from the
       reported certificate's fingerprint while vCenter restarts its services after a change.
+    - Null when the TLS port could not be reached for this observation.
   returned: success
   type: str
+  sample: "2B:32:CC:49:C2:E7:88:34:27:7E:F1:22:14:74:F0:E9:0D:F6:A0:C2:57:C8:E0:82:D2:3C:F5:29:F0:7F:A2:57"
 issued_by_vmca:
   description: Whether the certificate was issued by the current VMCA root (found among the trusted roots).
   returned: success
