@@ -307,10 +307,13 @@ class StsSigningCert(CertModule):
     def _require_staged_key_api(self):
         try:
             self.api.require_sts_csr()
-        except UnsupportedVersionError as exc:
+        except UnsupportedVersionError:
+            if self.client.dialect != 'api':
+                raise
             raise UnsupportedVersionError(
-                self.operation, 'private_key can be omitted only on vCenter 9.1.1 or later, to use the key '
-                'vCenter staged with vcenter_csr certificate=sts_signing; give private_key (%s)' % exc.reason)
+                self.operation, 'private_key can be omitted only on vCenter 9.1.1 or later, to use the key vCenter '
+                'staged with vcenter_csr certificate=sts_signing; this vCenter is %s, so give private_key'
+                % '.'.join(str(v) for v in self.client.version()))
         self._staged_checked = True
 
     def state_key(self, current):

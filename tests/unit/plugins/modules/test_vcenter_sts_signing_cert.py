@@ -445,9 +445,8 @@ def test_present_without_key_before_911_is_a_version_error(capsys, vcenter, pki,
     assert result['failed'] is True
     assert result['msg'] == (
         'Failed to manage the STS signing certificate: private_key can be omitted only on vCenter 9.1.1 or later, '
-        'to use the key vCenter staged with vcenter_csr certificate=sts_signing; give private_key (the STS signing '
-        'certificate CSR/staged-key API needs vCenter 9.1 U1 or later; this vCenter is %s)'
-        % '.'.join(str(v) for v in version))
+        'to use the key vCenter staged with vcenter_csr certificate=sts_signing; this vCenter is %s, so give '
+        'private_key' % '.'.join(str(v) for v in version))
     assert vcenter.writes == []
 
 
