@@ -238,6 +238,10 @@ def parse_chain(pems, what):
     return certs
 
 
+def _is_encrypted(key_pem):
+    return '-----BEGIN ENCRYPTED PRIVATE KEY-----' in key_pem or 'Proc-Type: 4,ENCRYPTED' in key_pem
+
+
 def leaf_sha256(certs):
     return _certs.fingerprint(certs[0]) if certs else None
 
@@ -283,6 +287,8 @@ class StsSigningCert(CertModule):
         if params.get('private_key') is not None:
             key = _certs.load_private_key(params['private_key'], params.get('private_key_passphrase'),
                                           'private_key')
+            if params.get('private_key_passphrase') is not None and not _is_encrypted(params['private_key']):
+                self.warnings.append('private_key is not encrypted, so private_key_passphrase was not used')
             if not _certs.key_matches_certificate(key, leaf):
                 raise InputError(self.operation, 'private_key does not match the leaf of certificate_chain '
                                  '(subject %s)' % _certs.name_to_string(leaf.subject))

@@ -385,6 +385,23 @@ def test_present_accepts_ec_sec1_key(capsys, vcenter, pki):
     assert vcenter.writes[0][3]['private_key'].startswith('-----BEGIN PRIVATE KEY-----')
 
 
+def test_present_passphrase_for_a_plain_key_is_a_warning(capsys, vcenter, pki):
+    result, dummy = run(capsys, {'certificate_chain': pki.chain(), 'private_key': key_pem(pki.leaf_key),
+                                 'private_key_passphrase': PASSPHRASE})
+    assert result['changed'] is True
+    assert 'private_key is not encrypted, so private_key_passphrase was not used' in json.dumps(result['warnings'])
+
+
+def test_present_applied_despite_a_lost_answer_is_recognised(capsys, vcenter, pki):
+    vcenter.fail['PUT'] = (ServiceUnavailableError('replace the STS signing certificate', 'Service unavailable. '
+                                                   '(HTTP 503, SERVICE_UNAVAILABLE)', status=503), True)
+    result, dummy = run(capsys, {'certificate_chain': pki.chain(), 'private_key': key_pem(pki.leaf_key)})
+    assert result['changed'] is True
+    assert 'failed' not in result
+    assert 'vCenter was read back afterwards and the change WAS applied' in json.dumps(result['warnings'])
+    assert sha256s(result['active_chain']) == [fp(pki.leaf), fp(pki.inter), fp(pki.root)]
+
+
 def test_present_install_that_vcenter_ignores_is_an_error(capsys, vcenter, pki):
     vcenter.ignore_writes = True
     result, dummy = run(capsys, {'certificate_chain': pki.chain(), 'private_key': key_pem(pki.leaf_key)})
