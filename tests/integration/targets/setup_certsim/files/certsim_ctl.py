@@ -6,6 +6,7 @@
 import hashlib
 import json
 import os
+import shutil
 import signal
 import socket
 import ssl
@@ -78,6 +79,8 @@ def stop(workdir):
     except OSError:
         pass
     os.unlink(pid_file)
+    if not os.environ.get('CERTSIM_KEEP_WORKDIR'):
+        shutil.rmtree(workdir, ignore_errors=True)  # state, keys and logs of a finished test
     print(json.dumps({'stopped': True}))
 
 
