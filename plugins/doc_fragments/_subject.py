@@ -40,6 +40,8 @@ options:
   email_address:
     description:
       - Subject e-mail address.
+      - vCenter may put it into the subject alternative names (as an e-mail name) rather than the subject;
+        comparisons accept either place, and that SAN entry is not counted against O(subject_alt_name).
     type: str
   subject_alt_name:
     description:

@@ -119,6 +119,9 @@ notes:
   - Whether a certificate is VMCA-issued is decided from vCenter's trusted roots and the active STS signing
     chain; see M(certops.vcenter.vcenter_tls_cert_info).
   - vCenter restarts services after every change; plan a maintenance window.
+  - Check mode cannot foresee what vCenter alone knows and checks only when the change is sent, for example
+    whether it still holds the key of the CSR for O(certificate) when O(private_key) is omitted (each new CSR
+    replaces that key), or whether a requested O(subject_alt_name) holds its primary network identifier.
 seealso:
   - module: certops.vcenter.vcenter_tls_cert_info
   - module: certops.vcenter.vcenter_csr

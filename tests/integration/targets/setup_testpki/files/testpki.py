@@ -179,6 +179,17 @@ def cmd_served(args):
     return _facts(x509.load_der_x509_certificate(der))
 
 
+def cmd_observe(args):
+    """``served`` plus the simulator's counters (GET /sim/stats) in one process: one task per observation."""
+    import urllib.request
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with urllib.request.urlopen(args.url + '/sim/stats', context=context, timeout=30) as response:
+        stats = json.loads(response.read().decode('utf-8'))
+    return {'served': cmd_served(args), 'stats': stats}
+
+
 def cmd_bundle(args):
     parts = []
     for path in args.files:
@@ -226,6 +237,11 @@ def _parser():
     served.set_defaults(func=cmd_served)
     served.add_argument('host')
     served.add_argument('port', type=int)
+    observe = sub.add_parser('observe')
+    observe.set_defaults(func=cmd_observe)
+    observe.add_argument('host')
+    observe.add_argument('port', type=int)
+    observe.add_argument('url', help='simulator base URL (for /sim/stats)')
     bundle = sub.add_parser('bundle')
     bundle.set_defaults(func=cmd_bundle)
     bundle.add_argument('out')
