@@ -287,6 +287,7 @@ class TlsCert(CertModule):
         self.root = None
         self.key_pem = None
         self.desired = {}
+        self.planned_trust_pem = None  # state=present: the root to trust after the change (kept for recovery)
 
     # ------------------------------------------------------------------ input
     def validate(self):
@@ -410,6 +411,7 @@ class TlsCert(CertModule):
                     'is not given; give the issuing root as root_certificate (and intermediate CA certificates '
                     'after the leaf in certificate)') % _certs.name_to_string(self.certs[-1].issuer))
             current['trust_pem'] = _certs.certificate_pem(root)
+        self.planned_trust_pem = current['trust_pem']
         return current
 
     def state_key(self, current):
@@ -506,7 +508,7 @@ class TlsCert(CertModule):
     def after_recovered(self, plan, after):
         # The change went through although the call failed (for example the connection dropped during the
         # restart): still trust the new root and wait, as after a clean change.
-        return self._finish(plan, after if self.state != 'present' else dict(after, trust_pem=None))
+        return self._finish(plan, after if self.state != 'present' else dict(after, trust_pem=self.planned_trust_pem))
 
     def _trust_pems(self, current):
         if self.state == 'present':

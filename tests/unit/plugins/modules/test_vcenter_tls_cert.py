@@ -205,6 +205,17 @@ def test_present_lost_answer_but_applied_still_waits(capsys, make_vcenter, pki):
     assert result['certificate']['fingerprints']['sha256'] == fp(pki.corp_tls)
 
 
+def test_present_recovery_trusts_the_root_vcenter_trusts(capsys, make_vcenter, pki):
+    vc = make_vcenter()
+    vc.chains.append(('corp', [pem(pki.corp)]))
+    vc.fail_after[('PUT', TLS, None)] = ConnectionFailure('replace the machine SSL certificate', 'connection reset',
+                                                          method='PUT', path=TLS, ambiguous=True)
+    result, dummy = run(capsys, corp_args(pki, root_certificate=None))
+    assert result['changed'] is True
+    assert vc.trusted == [pem(pki.corp)]
+    assert vc.waited == [fp(pki.corp_tls)]
+
+
 # --------------------------------------------------------------------------- bad input: refused before any call
 
 # (id, overrides of corp_args built from the PKI, expected message part)
