@@ -109,9 +109,15 @@ class CertModule(object):
 
     # ---------------------------------------------------------------- flow
     def run(self):
-        self.validate()
-        current = self.read_current()
-        plan = self.compare(current)
+        try:
+            self.validate()
+            current = self.read_current()
+            plan = self.compare(current)
+        except CertOpsError as exc:
+            # Nothing state-changing has been sent yet (login, version and read errors, refusals).
+            if exc.vcenter_state is None:
+                exc.vcenter_state = STATE_UNCHANGED
+            raise
         after = current
         if plan.changed and not self.module.check_mode:
             after = self._apply_and_recover(plan, current)
