@@ -1,0 +1,302 @@
+# Copyright: (c) 2026, certops.vcenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Every refused input across all modules, in one table.
+
+Each case runs the real module against the simulator after ``POST /sim/stats/reset`` and asserts the
+message and that vCenter saw no state-changing request. Inputs that can be judged alone are refused before
+any request at all (``requests`` == 0); a few refusals need vCenter's state (a certificate that is not
+VMCA-issued cannot be renewed, a chain that anchors the machine certificate is not removed, a version
+without the API) and may read, but never write.
+"""
+
+import datetime
+import json
+import os
+
+import pytest
+
+import rel_pki
+import rel_report
+import rel_run
+
+P = '/vcenter/certificate-management/vcenter'
+
+
+class Bad(object):
+    """The bad material, made once per session."""
+
+    def __init__(self, pki):
+        self.pki = pki
+        now = rel_pki.utcnow()
+        self.leaf = pki.server()
+        self.other = pki.server()
+        self.expired = pki.server(days=10, start=now - datetime.timedelta(days=40))
+        self.future = pki.server(days=10, start=now + datetime.timedelta(days=5))
+        self.no_san = pki.server(san=('vc.elsewhere.example',))
+        self.sts = pki.sts()
+        self.sts_no_ds = pki.sts(key_usage=('key_encipherment',))
+        self.sts_expired = rel_pki.issue(rel_pki.name('Reliability expired STS'), pki.root, days=5,
+                                        start=now - datetime.timedelta(days=30), server=False,
+                                        key_usage=('digital_signature',))
+        self.ec_leaf = rel_pki.issue(rel_pki.name('localhost'), pki.intermediate, key=rel_pki.ec_key(),
+                                     san=pki.HOSTS)
+
+    @property
+    def chain(self):
+        return self.pki.server_chain_pem(self.leaf)
+
+    @staticmethod
+    def damaged(pem_text):
+        lines = pem_text.strip().splitlines()
+        return '\n'.join([lines[0]] + [line[::-1] for line in lines[1:-1]] + [lines[-1]]) + '\n'
+
+
+@pytest.fixture(scope='session')
+def bad(pki):
+    return Bad(pki)
+
+
+def tls(b, **kw):
+    args = dict(state='present', certificate=b.chain, private_key=b.leaf.key_pem, root_certificate=b.pki.root.pem)
+    args.update(kw)
+    return args
+
+
+def sts(b, **kw):
+    args = dict(state='present', certificate_chain=b.pki.sts_chain_pem(b.sts), private_key=b.sts.key_pem)
+    args.update(kw)
+    return args
+
+
+def subject(**kw):
+    args = dict(common_name='localhost', organization='Reliability', country='DE',
+                subject_alt_name=['localhost', '127.0.0.1'])
+    args.update(kw)
+    return args
+
+
+def _install_custom_cert(vc, b):
+    with vc.rest() as rest:
+        rest.call('PUT', P + '/tls', {'cert': b.chain, 'key': b.leaf.key_pkcs8, 'root_cert': b.pki.root.pem})
+    vc.wait_idle()
+
+
+def _add_chain(vc, b):
+    with vc.rest() as rest:
+        rest.call('POST', P + '/trusted-root-chains', {'cert_chain': {'cert_chain': [b.pki.extra_root.pem]},
+                                                       'chain': 'rel-x'})
+
+
+def _vmca_chain_id(vc):
+    sha1 = vc.vmca_root()['pem']
+    from cryptography import x509  # pylint: disable=import-outside-toplevel
+    return rel_pki.sha1(x509.load_pem_x509_certificate(sha1.encode('ascii'))).replace(':', '')
+
+
+# (module, case, args(bad, tmp_path, vc), expected message fragment, may read vCenter, setup(vc, bad))
+CASES = [
+    # ---------------------------------------------------------------- vcenter_tls_cert
+    ('vcenter_tls_cert', 'malformed PEM certificate', lambda b, t, v: tls(b, certificate=Bad.damaged(b.leaf.pem)),
+     'certificate is not a valid PEM certificate', False, None),
+    ('vcenter_tls_cert', 'text without a PEM block', lambda b, t, v: tls(b, certificate='just some text'),
+     'does not contain a PEM certificate', False, None),
+    ('vcenter_tls_cert', 'mismatched private key', lambda b, t, v: tls(b, private_key=b.other.key_pem),
+     'private_key does not match certificate', False, None),
+    ('vcenter_tls_cert', 'expired certificate',
+     lambda b, t, v: tls(b, certificate=b.pki.server_chain_pem(b.expired), private_key=b.expired.key_pem),
+     'certificate expired on', False, None),
+    ('vcenter_tls_cert', 'certificate not yet valid',
+     lambda b, t, v: tls(b, certificate=b.pki.server_chain_pem(b.future), private_key=b.future.key_pem),
+     'is not valid before', False, None),
+    ('vcenter_tls_cert', 'wrong chain order (intermediate first)',
+     lambda b, t, v: tls(b, certificate=b.pki.intermediate.pem + b.leaf.pem),
+     'is out of order or incomplete', False, None),
+    ('vcenter_tls_cert', 'missing SAN for vcenter_hostname',
+     lambda b, t, v: tls(b, certificate=b.pki.server_chain_pem(b.no_san), private_key=b.no_san.key_pem),
+     'do not include vcenter_hostname 127.0.0.1', False, None),
+    ('vcenter_tls_cert', 'encrypted key without passphrase',
+     lambda b, t, v: tls(b, private_key=rel_pki.key_encrypted(b.leaf.key)),
+     'private_key is encrypted; give its passphrase', False, None),
+    ('vcenter_tls_cert', 'wrong passphrase',
+     lambda b, t, v: tls(b, private_key=rel_pki.key_encrypted(b.leaf.key),
+                         private_key_passphrase=rel_pki.WRONG_PASSPHRASE),
+     'could not be decrypted: wrong passphrase', False, None),
+    ('vcenter_tls_cert', 'private key pasted as certificate', lambda b, t, v: tls(b, certificate=b.leaf.key_pem),
+     'contains a private key', False, None),
+    ('vcenter_tls_cert', 'private key pasted as root_certificate',
+     lambda b, t, v: tls(b, root_certificate=b.leaf.key_pkcs8), 'contains a private key', False, None),
+    ('vcenter_tls_cert', 'CA certificate as the leaf', lambda b, t, v: tls(b, certificate=b.pki.root.pem,
+                                                                           private_key=b.pki.root.key_pem),
+     'is a CA certificate, not a server certificate', False, None),
+    ('vcenter_tls_cert', 'root_certificate is not a CA', lambda b, t, v: tls(b, root_certificate=b.other.pem),
+     'root_certificate (subject O=certops reliability,CN=localhost) is not a CA certificate', False, None),
+    ('vcenter_tls_cert', 'root_certificate of another CA',
+     lambda b, t, v: tls(b, root_certificate=b.pki.other_root.pem), 'does not lead to root_certificate', False, None),
+    ('vcenter_tls_cert', 'two certificates in root_certificate',
+     lambda b, t, v: tls(b, root_certificate=b.pki.root.pem + b.pki.other_root.pem),
+     'root_certificate holds 2 certificates', False, None),
+    ('vcenter_tls_cert', 'passphrase without private_key',
+     lambda b, t, v: tls(b, private_key=None, private_key_passphrase=rel_pki.KEY_PASSPHRASE),
+     'private_key_passphrase was given without private_key', False, None),
+    ('vcenter_tls_cert', 'state=present without certificate', lambda b, t, v: dict(state='present'),
+     'state is present but all of the following are missing: certificate', False, None),
+    ('vcenter_tls_cert', 'certificate with state=renewed', lambda b, t, v: dict(state='renewed', certificate=b.chain),
+     'certificate only apply to state=present', False, None),
+    ('vcenter_tls_cert', 'subject options with state=present', lambda b, t, v: tls(b, organization='X'),
+     'organization only apply to state=vmca_signed', False, None),
+    ('vcenter_tls_cert', 'wrong type: duration', lambda b, t, v: dict(state='renewed', duration='two years'),
+     "argument 'duration' is of type", False, None),
+    ('vcenter_tls_cert', 'out-of-range duration (731)', lambda b, t, v: dict(state='renewed', duration=731),
+     'duration must be between 1 and 730 days', False, None),
+    ('vcenter_tls_cert', 'out-of-range duration (0)', lambda b, t, v: dict(state='renewed', duration=0),
+     'duration must be between 1 and 730 days', False, None),
+    ('vcenter_tls_cert', 'remaining_days not below duration',
+     lambda b, t, v: dict(state='renewed', duration=60, remaining_days=60), 'must be smaller than duration', False,
+     None),
+    ('vcenter_tls_cert', 'negative remaining_days', lambda b, t, v: dict(state='renewed', remaining_days=-1),
+     'remaining_days must be 0 or more', False, None),
+    ('vcenter_tls_cert', 'invalid state', lambda b, t, v: dict(state='gone'), 'value of state must be one of',
+     False, None),
+    ('vcenter_tls_cert', 'country not two letters (vmca_signed)',
+     lambda b, t, v: dict(subject(country='Germany'), state='vmca_signed'), 'country must be a two-letter', False,
+     None),
+    ('vcenter_tls_cert', 'key_size not allowed (vmca_signed)',
+     lambda b, t, v: dict(subject(key_size=1024), state='vmca_signed'), 'value of key_size must be one of', False,
+     None),
+    ('vcenter_tls_cert', 'SANs without vcenter_hostname (vmca_signed)',
+     lambda b, t, v: dict(subject(subject_alt_name=['localhost']), state='vmca_signed'),
+     'do not include vcenter_hostname 127.0.0.1', False, None),
+    ('vcenter_tls_cert', 'invalid IP SAN (vmca_signed)',
+     lambda b, t, v: dict(subject(subject_alt_name=['IP:300.1.2.3', '127.0.0.1']), state='vmca_signed'),
+     'is not a valid IP address', False, None),
+    ('vcenter_tls_cert', 'renew a certificate not issued by the VMCA', lambda b, t, v: dict(state='renewed'),
+     'is not issued by the VMCA', True, _install_custom_cert),
+    ('vcenter_tls_cert', 'wrong password', lambda b, t, v: tls(b, vcenter_password='not-the-password'),
+     'Failed to log in to vCenter', True, None),
+    ('vcenter_tls_cert', 'missing vcenter_hostname', lambda b, t, v: tls(b, vcenter_hostname=None),
+     'missing required arguments: vcenter_hostname', False, None),
+    ('vcenter_tls_cert', 'wrong type: vcenter_port', lambda b, t, v: tls(b, vcenter_port='https'),
+     "argument 'vcenter_port' is of type", False, None),
+    # ---------------------------------------------------------------- vcenter_csr
+    ('vcenter_csr', 'country not two letters', lambda b, t, v: subject(country='DEU', dest=str(t / 'a.csr')),
+     'country must be a two-letter', False, None),
+    ('vcenter_csr', 'key_size not allowed', lambda b, t, v: subject(key_size=1000), 'value of key_size must be one of',
+     False, None),
+    ('vcenter_csr', 'wrong type: key_size', lambda b, t, v: subject(key_size='big'), "argument 'key_size' is of type",
+     False, None),
+    ('vcenter_csr', 'dest is a directory', lambda b, t, v: subject(dest=str(t)), 'is a directory', False, None),
+    ('vcenter_csr', 'empty SAN entry', lambda b, t, v: subject(subject_alt_name=['localhost', ' ']),
+     'subject_alt_name has an empty entry', False, None),
+    ('vcenter_csr', 'invalid certificate choice', lambda b, t, v: subject(certificate='esxi'),
+     'value of certificate must be one of', False, None),
+    ('vcenter_csr', 'STS CSR on vCenter 8.0.3', lambda b, t, v: subject(certificate='sts_signing'),
+     'needs vCenter 9.1 U1 or later; this vCenter is 8.0.3', True, None),
+    # ---------------------------------------------------------------- vcenter_trusted_root
+    ('vcenter_trusted_root', 'malformed PEM', lambda b, t, v: dict(certificates=Bad.damaged(b.pki.extra_root.pem)),
+     'certificates is not a valid PEM certificate', False, None),
+    ('vcenter_trusted_root', 'private key pasted as certificates',
+     lambda b, t, v: dict(certificates=b.pki.extra_root.pem + b.leaf.key_pem), 'contains a private key', False, None),
+    ('vcenter_trusted_root', 'two unrelated roots as one chain',
+     lambda b, t, v: dict(certificates=b.pki.extra_root.pem + b.pki.other_root.pem), 'must be one chain', False,
+     None),
+    ('vcenter_trusted_root', 'empty chain_id', lambda b, t, v: dict(certificates=b.pki.extra_root.pem, chain_id=' '),
+     'chain_id must not be empty', False, None),
+    ('vcenter_trusted_root', 'state=present without certificates', lambda b, t, v: dict(chain_id='x'),
+     'state is present but all of the following are missing: certificates', False, None),
+    ('vcenter_trusted_root', 'state=absent without chain_id or certificates', lambda b, t, v: dict(state='absent'),
+     'state is absent but any of the following are missing: chain_id, certificates', False, None),
+    ('vcenter_trusted_root', 'remove the chain that anchors the machine certificate',
+     lambda b, t, v: dict(state='absent', chain_id=_vmca_chain_id(v)), 'refusing to remove trusted root chain',
+     True, None),
+    ('vcenter_trusted_root', 'chain_id taken by other certificates',
+     lambda b, t, v: dict(certificates=b.pki.other_root.pem, chain_id='rel-x'),
+     'already exists and holds other certificates', True, _add_chain),
+    # ---------------------------------------------------------------- vcenter_vmca_root
+    ('vcenter_vmca_root', 'country not two letters', lambda b, t, v: dict(country='USA'),
+     'country must be a two-letter', False, None),
+    ('vcenter_vmca_root', 'negative remaining_days', lambda b, t, v: dict(remaining_days=-5),
+     'remaining_days must be 0 or more', False, None),
+    ('vcenter_vmca_root', 'wait_timeout 0 with wait', lambda b, t, v: dict(wait_timeout=0),
+     'wait_timeout must be at least 1 second', False, None),
+    ('vcenter_vmca_root', 'key_size not allowed', lambda b, t, v: dict(key_size=512), 'value of key_size must be one of',
+     False, None),
+    ('vcenter_vmca_root', 'wrong type: remaining_days', lambda b, t, v: dict(remaining_days='soon'),
+     "argument 'remaining_days' is of type", False, None),
+    # ---------------------------------------------------------------- vcenter_sts_signing_cert
+    ('vcenter_sts_signing_cert', 'leaf without digitalSignature',
+     lambda b, t, v: sts(b, certificate_chain=b.pki.sts_chain_pem(b.sts_no_ds), private_key=b.sts_no_ds.key_pem),
+     'does not carry the digitalSignature key usage', False, None),
+    ('vcenter_sts_signing_cert', 'mismatched private key', lambda b, t, v: sts(b, private_key=b.leaf.key_pem),
+     'private_key does not match the leaf of certificate_chain', False, None),
+    ('vcenter_sts_signing_cert', 'expired certificate',
+     lambda b, t, v: sts(b, certificate_chain=b.pki.sts_chain_pem(b.sts_expired), private_key=b.sts_expired.key_pem),
+     'expired on', False, None),
+    ('vcenter_sts_signing_cert', 'wrong chain order (root first)',
+     lambda b, t, v: sts(b, certificate_chain=b.pki.root.pem + b.sts.pem), 'is out of order or incomplete', False,
+     None),
+    ('vcenter_sts_signing_cert', 'malformed PEM', lambda b, t, v: sts(b, certificate_chain=Bad.damaged(b.sts.pem)),
+     'is not a valid PEM certificate', False, None),
+    ('vcenter_sts_signing_cert', 'encrypted key without passphrase',
+     lambda b, t, v: sts(b, private_key=rel_pki.key_encrypted(b.sts.key)), 'private_key is encrypted', False, None),
+    ('vcenter_sts_signing_cert', 'wrong passphrase',
+     lambda b, t, v: sts(b, private_key=rel_pki.key_encrypted(b.sts.key),
+                         private_key_passphrase=rel_pki.WRONG_PASSPHRASE), 'could not be decrypted', False, None),
+    ('vcenter_sts_signing_cert', 'private key pasted as certificate_chain',
+     lambda b, t, v: sts(b, certificate_chain=b.sts.key_pem), 'contains a private key', False, None),
+    ('vcenter_sts_signing_cert', 'not a private key', lambda b, t, v: sts(b, private_key=b.sts.pem),
+     'private_key is not a PEM private key', False, None),
+    ('vcenter_sts_signing_cert', 'state=present without certificate_chain', lambda b, t, v: dict(state='present'),
+     'state=present needs certificate_chain', False, None),
+    ('vcenter_sts_signing_cert', 'force with state=present', lambda b, t, v: sts(b, force=True),
+     'force is used only with state=refreshed', False, None),
+    ('vcenter_sts_signing_cert', 'certificate_chain with state=refreshed',
+     lambda b, t, v: dict(state='refreshed', certificate_chain=b.sts.pem), 'is used only with state=present', False,
+     None),
+    ('vcenter_sts_signing_cert', 'negative remaining_days', lambda b, t, v: dict(state='refreshed', remaining_days=-5),
+     'remaining_days must be 0 or more', False, None),
+    ('vcenter_sts_signing_cert', 'staged-key install on vCenter 8.0.3', lambda b, t, v: sts(b, private_key=None),
+     'private_key can be omitted only on vCenter 9.1.1', True, None),
+    # ---------------------------------------------------------------- info modules
+    ('vcenter_tls_cert_info', 'invalid vcenter_api', lambda b, t, v: dict(vcenter_api='soap'),
+     'value of vcenter_api must be one of', False, None),
+    ('vcenter_trusted_root_info', 'wrong type: vcenter_timeout', lambda b, t, v: dict(vcenter_timeout='long'),
+     "argument 'vcenter_timeout' is of type", False, None),
+    ('vcenter_sts_signing_cert_info', 'wrong password', lambda b, t, v: dict(vcenter_password='wrong'),
+     'Failed to log in to vCenter', True, None),
+]
+
+
+@pytest.mark.parametrize('index', range(len(CASES)), ids=['%s: %s' % (c[0], c[1]) for c in CASES])
+def test_refused(index, bad, vc, tmp_path, report):
+    module, case, make_args, expected, may_read, setup = CASES[index]
+    if setup is not None:
+        setup(vc, bad)
+    args = rel_run.connection(vc.port)
+    for name, value in make_args(bad, tmp_path, vc).items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = value
+    vc.reset_stats()
+
+    result = rel_run.run_inproc(module, args)
+
+    stats = vc.stats()
+    requests = sum(stats['requests'].values())
+    row = report.add('bad_input', order=index, module=module, case=case, outcome=rel_report.outcome_of(result),
+                     vcenter_state=result.get('vcenter_state'), writes=stats['writes_attempted'], requests=requests,
+                     msg=result.get('msg'))
+    assert result.get('failed') is True, result
+    assert expected in result['msg'], 'expected %r in %r' % (expected, result['msg'])
+    assert stats['writes_attempted'] == 0 and stats['writes_applied'] == 0, stats['write_log']
+    if not may_read:
+        assert requests == 0, 'input that can be judged alone was sent to vCenter: %r' % stats['requests']
+    if result['msg'].startswith('Failed to '):  # our own refusals (argument-spec errors come from Ansible)
+        assert result.get('vcenter_state') == 'unchanged', result
+    assert stats['active_sessions'] == 0, 'a refused run left a session open'
+    text = json.dumps(result)
+    leaked = [m for m in rel_pki.secret_markers() if m in text]
+    assert not leaked, 'secret material in the result of a refused run'
+    row['leak_checked'] = True
+    assert os.listdir(str(tmp_path)) == [], 'a refused run wrote files'
