@@ -117,17 +117,27 @@ def _served(url):
             return _fp(tls.getpeercert(binary_form=True))
 
 
+def _bare(value):
+    """/api answers are bare JSON."""
+    return value
+
+
+def _wrapped(value):
+    """/rest answers are wrapped in {"value": ...}."""
+    return value['value']
+
+
 def read(url, user, password):
     """Everything the molecule checks compare with, straight from the wire (both REST dialects)."""
     auth = 'Basic ' + base64.b64encode(('%s:%s' % (user, password)).encode('utf-8')).decode('ascii')
     try:
         token = _request(url + '/api/session', 'POST', {'Authorization': auth})
-        base, unwrap = url + '/api', (lambda value: value)
+        base, unwrap = url + '/api', _bare
     except urllib.error.HTTPError as exc:
         if exc.code != 404:
             raise
         token = _request(url + '/rest/com/vmware/cis/session', 'POST', {'Authorization': auth})['value']
-        base, unwrap = url + '/rest', (lambda value: value['value'])
+        base, unwrap = url + '/rest', _wrapped
     headers = {'vmware-api-session-id': token}
     try:
         tls = unwrap(_request(base + CERT_API + '/tls', headers=headers))
