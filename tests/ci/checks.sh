@@ -10,36 +10,43 @@ VENV="$REPO/${VENV:-.venv}"
 VENV_CORE221="$REPO/${VENV_CORE221:-.venv-core2.21}"
 DEPS="$REPO/${DEPS:-.deps/collections}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/certops-ci.XXXXXX")"
-COLL="$WORK/ansible_collections/certops/vcenter"
 MODULES=$(cd plugins/modules && ls vcenter_*.py | sed 's/\.py$//')
 
 # ansible-test and molecule keep caches under ~/.ansible: keep them in the repo's (ignored) .cache so reruns are
 # warm; CI starts cold anyway.
 export HOME="${CERTOPS_CI_HOME:-$REPO/.cache/ci-home}"
-export ANSIBLE_COLLECTIONS_PATH="$WORK:$DEPS"
 export ANSIBLE_NOCOLOR=1 PY_COLORS=0 NO_COLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_DEPRECATION_WARNINGS=False
-mkdir -p "$HOME" "$COLL"
+mkdir -p "$HOME"
 tests/ci/pip-bootstrap-standin.sh "$HOME/.ansible/test/cache"
 
-log() { printf '\n=== [%4ss] %s\n' "$SECONDS" "$*"; }
 
 # ansible-test needs the collection at .../ansible_collections/certops/vcenter (a real directory, not a
-# symlink): copy tracked and untracked-but-not-ignored files, and make it a git repo so .gitignore is honoured.
-( git ls-files -z --cached --others --exclude-standard \
-    | xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' _ \
-    | tar --null -T - -cf - ) | tar -C "$COLL" -xf -
-git -C "$COLL" init -q
+# symlink). The checks run in two lanes at once (2 cores: one mostly installs and lints, the other mostly runs
+# tests against the simulator); each lane gets its own copy so their tests/output and .ansible never collide.
+copy_collection() {  # copy_collection DEST_WORK -> DEST_WORK/ansible_collections/certops/vcenter
+  local coll="$1/ansible_collections/certops/vcenter"
+  mkdir -p "$coll"
+  ( git ls-files -z --cached --others --exclude-standard \
+      | xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' _ \
+      | tar --null -T - -cf - ) | tar -C "$coll" -xf -
+  git -C "$coll" init -q   # honour .gitignore in ansible-test and ansible-lint
+}
+LOGS="$WORK/logs"
+mkdir -p "$LOGS"
+copy_collection "$WORK/lane1"
+copy_collection "$WORK/lane2"
 
-PASS=0 FAIL=0 FAILED=()
-step() {  # step NAME CMD... (runs in the collection copy, with the 2.19/3.11 venv active)
-  local name=$1; shift
+step() {  # step LANE NAME CMD...  (runs in the lane's copy with the 2.19/3.11 venv active; output to a log)
+  local lane=$1 name=$2; shift 2
   if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",$name,"* ]]; then return; fi
-  log "$name"
-  if ( cd "$COLL" && source "$VENV/bin/activate" && "$@" ); then
-    PASS=$((PASS+1))
-  else
-    FAIL=$((FAIL+1)); FAILED+=("$name")
-  fi
+  local coll="$WORK/$lane/ansible_collections/certops/vcenter" start=$SECONDS rc
+  printf '[%4ss] %-26s started\n' "$SECONDS" "$name"
+  ( cd "$coll" && export ANSIBLE_COLLECTIONS_PATH="$WORK/$lane:$DEPS" COLL="$coll" \
+      && source "$VENV/bin/activate" && "$@" ) > "$LOGS/$name.log" 2>&1
+  rc=$?
+  echo "$rc" > "$LOGS/$name.rc"
+  printf '[%4ss] %-26s %s (%ss)\n' "$SECONDS" "$name" "$([ $rc -eq 0 ] && echo PASS || echo "FAIL rc=$rc")" \
+    "$((SECONDS - start))"
 }
 
 # pytest exits 5 when it collected nothing: a test step that finds no tests is a failure, said plainly.
@@ -91,21 +98,41 @@ ee_check() {
   grep -q requests "$WORK/ee-context/_build/requirements.txt"
 }
 
-step sanity-core2.19-py3.11   ansible-test sanity --local --python 3.11 --color no
-step sanity-core2.21-py3.12   sanity_221
-step units                    ansible-test units --local --python 3.11 --color no
-step simulator                pytest_strict -q -p no:cacheprovider tests/simulator
-step integration              ansible-test integration --local --python 3.11 --color no
-# the suite regenerates docs/reliability.md from this run
-step reliability              env CERTOPS_REPORT_DIR="$REPO/docs" pytest_strict -q -p no:cacheprovider tests/reliability
-step changelog-lint           antsibull-changelog lint
-step docs-lint                antsibull-docs lint-collection-docs --plugin-docs .
-step ansible-lint             ansible-lint --offline --nocolor
-step molecule                 molecule test --all
-step galaxy-build-install-doc galaxy_check
-step execution-environment    ee_check
+lane1() {
+  step lane1 sanity-core2.19-py3.11   ansible-test sanity --local --python 3.11 --color no
+  step lane1 sanity-core2.21-py3.12   sanity_221
+  step lane1 changelog-lint           antsibull-changelog lint
+  step lane1 docs-lint                antsibull-docs lint-collection-docs --plugin-docs .
+  step lane1 ansible-lint             ansible-lint --offline --nocolor
+  step lane1 galaxy-build-install-doc galaxy_check
+  step lane1 execution-environment    ee_check
+  step lane1 molecule                 molecule test --all
+}
+lane2() {
+  step lane2 units                    ansible-test units --local --python 3.11 --color no
+  step lane2 simulator                pytest_strict -q -p no:cacheprovider tests/simulator
+  step lane2 integration              ansible-test integration --local --python 3.11 --color no
+  # the suite regenerates docs/reliability.md from this run
+  step lane2 reliability              env CERTOPS_REPORT_DIR="$REPO/docs" pytest_strict -q -p no:cacheprovider tests/reliability
+}
+lane1 &
+LANE1=$!
+lane2
+wait $LANE1
 
-log "done in ${SECONDS}s; failed: ${FAILED[*]:-none}"
+PASS=0 FAIL=0 FAILED=()
+for rcfile in "$LOGS"/*.rc; do
+  [ -e "$rcfile" ] || continue
+  name=$(basename "$rcfile" .rc)
+  if [ "$(cat "$rcfile")" -eq 0 ]; then PASS=$((PASS+1)); else
+    FAIL=$((FAIL+1)); FAILED+=("$name")
+    printf '\n===== %s failed: last 120 lines of its log (%s) =====\n' "$name" "$LOGS/$name.log"
+    tail -n 120 "$LOGS/$name.log"
+  fi
+done
+[ -n "${VERBOSE:-}" ] && for f in "$LOGS"/*.log; do printf '\n===== %s =====\n' "$f"; cat "$f"; done
+
+echo "done in ${SECONDS}s; failed: ${FAILED[*]:-none}"
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ] && rm -rf "$WORK"
 [ "$FAIL" -eq 0 ]
