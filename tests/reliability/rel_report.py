@@ -122,7 +122,7 @@ class Report(object):
           'PKCS#8) and for the passwords and passphrases used.\n')
         w('| scan | runs | files | bytes scanned | secret markers | hits | test |')
         w('|---|---|---|---|---|---|---|')
-        for r in rows:
+        for r in sorted(rows, key=lambda r: r.get('order', 0)):
             w('| %s |' % ' | '.join(cell(x) for x in (
                 r['scan'], r['runs'], r['files'], r['bytes'], r['markers'], r['hits'], self._verdict(r))))
         w('')
