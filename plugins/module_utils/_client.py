@@ -335,7 +335,9 @@ class VCenterClient(object):
         ``fingerprint_of_der`` turns DER bytes into our fingerprint format (kept out of the transport layer).
         """
         deadline = time.time() + wait_timeout
-        self.forget_session()  # a real vCenter invalidates sessions when it restarts services
+        # A real vCenter invalidates sessions when it restarts services, but the caller may have logged in again
+        # since (to read the new certificate): log out (best effort) instead of forgetting, so no session is left.
+        self.logout()
         self._session.close()
         last = 'vCenter did not answer yet'
         while True:
