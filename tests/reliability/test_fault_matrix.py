@@ -120,6 +120,9 @@ def test_fault(variant_class, fault_id, description, spec, vc, pki, tmp_path, re
     else:
         assert len(writes) == 1, 'the write was sent %d times: %r' % (len(writes), writes)
 
+    # ---- no session is left open, whatever happened
+    assert stats['active_sessions'] == 0, 'the faulted run left a session open on vCenter'
+
     # ---- a rerun converges, a third run changes nothing
     second = rel_run.run_inproc(variant.module, variant.args(vc.port))
     third = rel_run.run_inproc(variant.module, variant.args(vc.port))
@@ -130,3 +133,4 @@ def test_fault(variant_class, fault_id, description, spec, vc, pki, tmp_path, re
     with vc.rest() as rest:
         assert variant.desired(vc, rest), 'not converged after the rerun'
         variant.check_consistent(vc, rest)
+    assert vc.stats()['active_sessions'] == 0, 'a rerun left a session open on vCenter'
