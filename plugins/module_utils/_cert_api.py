@@ -153,7 +153,7 @@ class CertApi(object):
     # -------------------------------------------------------------- STS signing certificate
     def require_sts(self):
         if self.client.api == 'rest' or (self.client.logged_in and self.client.dialect == 'rest'):
-            self.client.require(V_STS, STS_FEATURE, api_only=True)
+            self.client.require(V_STS, STS_FEATURE, api_only=True, operation='read the STS signing certificate')
 
     def get_signing_certificate(self):
         """``{'active_cert_chain': [pem...], 'signing_cert_chains': [[pem...], ...]}``."""

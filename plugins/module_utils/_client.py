@@ -59,9 +59,12 @@ def quote_id(value):
 
 
 def format_version(version):
-    """``(7, 0, 3)`` -> ``'7.0 U3'``, ``(8, 0, 0)`` -> ``'8.0'``."""
+    """How VMware names a release: ``(7, 0, 3)`` -> ``'7.0 U3'``, ``(8, 0, 0)`` -> ``'8.0'``; from 9 on the
+    releases are plain numbers: ``(9, 1, 1)`` -> ``'9.1.1'``."""
     major, minor, update = (tuple(version) + (0, 0, 0))[:3]
     text = '%d.%d' % (major, minor)
+    if major >= 9:
+        return '%s.%d' % (text, update) if update else text
     return '%s U%d' % (text, update) if update else text
 
 
@@ -269,7 +272,7 @@ class VCenterClient(object):
             self._version = parse_version(info.get('version', '0'))
         return self._version
 
-    def require(self, minimum, feature, api_only=False):
+    def require(self, minimum, feature, api_only=False, operation=None):
         """Fail with a version-aware message when ``feature`` needs a newer vCenter (or the /api dialect).
 
         Costs no request when the dialect already proves the version.
@@ -281,12 +284,13 @@ class VCenterClient(object):
         version = self.version()
         if version < minimum:
             raise UnsupportedVersionError(
-                'use %s' % feature,
+                operation or 'use %s' % feature,
                 '%s needs vCenter %s or later; this vCenter is %s' % (
                     feature, format_version(minimum), '.'.join(str(v) for v in version)))
         if api_only and self.dialect != 'api':
             raise UnsupportedVersionError(
-                'use %s' % feature, '%s exists only in the /api dialect; vcenter_api is set to rest' % feature)
+                operation or 'use %s' % feature,
+                '%s exists only in the /api dialect; vcenter_api is set to rest' % feature)
 
     def explain_not_found(self, exc, minimum, feature):
         """Turn a 404 for an operation into a version error when the vCenter is too old for it."""
@@ -298,7 +302,7 @@ class VCenterClient(object):
             return exc
         if version < tuple(minimum):
             return UnsupportedVersionError(
-                'use %s' % feature, '%s needs vCenter %s or later; this vCenter is %s' % (
+                exc.operation, '%s needs vCenter %s or later; this vCenter is %s' % (
                     feature, format_version(minimum), '.'.join(str(v) for v in version)))
         return exc
 

@@ -191,7 +191,7 @@ CASES = [
     ('vcenter_csr', 'invalid certificate choice', lambda b, t, v: subject(certificate='esxi'),
      'value of certificate must be one of', False, None),
     ('vcenter_csr', 'STS CSR on vCenter 8.0.3', lambda b, t, v: subject(certificate='sts_signing'),
-     'needs vCenter 9.1 U1 or later; this vCenter is 8.0.3', True, None),
+     'needs vCenter 9.1.1 or later; this vCenter is 8.0.3', True, None),
     # ---------------------------------------------------------------- vcenter_trusted_root
     ('vcenter_trusted_root', 'malformed PEM', lambda b, t, v: dict(certificates=Bad.damaged(b.pki.extra_root.pem)),
      'certificates is not a valid PEM certificate', False, None),

@@ -327,7 +327,8 @@ def test_parse_version(text, expected):
     assert _client.parse_version(text) == expected
 
 
-@pytest.mark.parametrize('version, expected', [((7, 0, 3), '7.0 U3'), ((8, 0, 0), '8.0'), ((6, 7), '6.7')])
+@pytest.mark.parametrize('version, expected', [((7, 0, 3), '7.0 U3'), ((8, 0, 0), '8.0'), ((6, 7), '6.7'),
+                                               ((9, 1, 1), '9.1.1'), ((9, 0, 0), '9.0')])
 def test_format_version(version, expected):
     assert _client.format_version(version) == expected
 

@@ -170,7 +170,7 @@ def test_sts_signing_needs_911(capsys, make_vcenter):
     result, dummy = run(capsys, {'certificate': 'sts_signing'}, check=True)
     assert result['failed'] is True
     assert result['msg'] == ('Failed to generate a CSR for the STS signing certificate: the STS signing certificate '
-                             'CSR/staged-key API needs vCenter 9.1 U1 or later; this vCenter is 8.0.3')
+                             'CSR/staged-key API needs vCenter 9.1.1 or later; this vCenter is 8.0.3')
     assert result['vcenter_state'] == 'unchanged'
     assert vc.writes == []
 

@@ -480,7 +480,7 @@ def test_version_error_before_703(capsys, vcenter, pki, version, text, state):
     result, dummy = run(capsys, args)
     assert result['failed'] is True
     assert result['msg'] == (
-        'Failed to use the STS signing certificate API (vcenter_sts_signing_cert): the STS signing certificate '
+        'Failed to read the STS signing certificate: the STS signing certificate '
         'API (vcenter_sts_signing_cert) needs vCenter 7.0 U3 or later; this vCenter is %s' % text)
     assert vcenter.writes == []
 

@@ -57,7 +57,7 @@ def test_info_version_error(capsys, vcenter, version, text):  # noqa: F811
     result, dummy = info(capsys)
     assert result['failed'] is True
     assert result['msg'] == (
-        'Failed to use the STS signing certificate API (vcenter_sts_signing_cert): the STS signing certificate '
+        'Failed to read the STS signing certificate: the STS signing certificate '
         'API (vcenter_sts_signing_cert) needs vCenter 7.0 U3 or later; this vCenter is %s' % text)
     assert vcenter.writes == []
     assert vcenter.logins == vcenter.logouts == 1
