@@ -1,0 +1,747 @@
+#!/usr/bin/env python
+# Copyright: (c) 2026, certops.vcenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Performance benchmark of certops.vcenter on the simulator (``make bench``); writes docs/performance.md.
+
+Not a test: it asserts nothing about speed, it measures. Every figure in the document comes from one run.
+Needs ANSIBLE_COLLECTIONS_PATH to hold the collection (run-bench.sh sets it up) and ansible-playbook of this
+Python's environment.
+
+  python tests/bench/bench.py --out docs/performance.md [--json results.json] [--baseline before.json] [--quick]
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, 'tests', 'reliability'))
+
+import rel_pki  # noqa: E402  pylint: disable=wrong-import-position
+import rel_sim  # noqa: E402  pylint: disable=wrong-import-position
+
+P = rel_sim.P
+PYTHON = sys.executable
+ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(PYTHON), 'ansible-playbook')
+MODULE_PKG = 'ansible_collections.certops.vcenter.plugins.modules'
+MODULES = sorted(f[:-3] for f in os.listdir(os.path.join(REPO, 'plugins', 'modules'))
+                 if f.startswith('vcenter_') and f.endswith('.py'))
+
+
+# --------------------------------------------------------------------------- helpers
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+def fmt(value, digits=2):
+    if value is None:
+        return '-'
+    return '%.*f' % (digits, value)
+
+
+def load_average():
+    try:
+        return '%.2f %.2f %.2f' % os.getloadavg()
+    except OSError:  # pragma: no cover
+        return 'n/a'
+
+
+class Bench(object):
+
+    def __init__(self, workdir, quick=False):
+        self.workdir = workdir
+        self.quick = quick
+        self.n_tasks = 6 if quick else 11
+        self.reps = 1 if quick else 3
+        self.results = {'started': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
+                        'load_start': load_average(), 'n_tasks': self.n_tasks, 'reps': self.reps}
+        self.env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0', ANSIBLE_RETRY_FILES_ENABLED='0',
+                        ANSIBLE_DEPRECATION_WARNINGS='0', ANSIBLE_LOCAL_TEMP=os.path.join(workdir, 'tmp-local'),
+                        ANSIBLE_REMOTE_TEMP=os.path.join(workdir, 'tmp-remote'), ANSIBLE_SYSTEM_WARNINGS='0')
+        self.pki = rel_pki.Pki()
+
+    # ------------------------------------------------------------------ plumbing
+    def write(self, name, text):
+        path = os.path.join(self.workdir, name)
+        with open(path, 'w') as handle:
+            handle.write(text)
+        return path
+
+    def inventory(self, name, ports, ca_path):
+        lines = ['[vcenters]']
+        for index, port in enumerate(ports):
+            lines.append('vc%d ansible_connection=local ansible_python_interpreter=%s certops_vcenter_port=%d'
+                         % (index, PYTHON, port))
+        lines += ['[vcenters:vars]', 'certops_vcenter_hostname=127.0.0.1',
+                  'certops_vcenter_username=%s' % rel_pki.ADMIN, 'certops_vcenter_password=%s' % rel_pki.SIM_PASSWORD,
+                  'certops_vcenter_validate_certs=true', 'certops_vcenter_ca_path=%s' % ca_path]
+        return self.write(name, '\n'.join(lines) + '\n')
+
+    def playbook(self, name, tasks, hosts='vcenters', extra_vars=None):
+        """``tasks``: YAML text of the tasks (indented by 4)."""
+        text = ['- name: Benchmark', '  hosts: %s' % hosts, '  gather_facts: false']
+        if extra_vars:
+            text.append('  vars_files: [%s]' % extra_vars)
+        text += ['  module_defaults:', '    group/certops.vcenter.vcenter:',
+                 '      vcenter_hostname: "{{ certops_vcenter_hostname }}"',
+                 '      vcenter_port: "{{ certops_vcenter_port }}"',
+                 '      vcenter_username: "{{ certops_vcenter_username }}"',
+                 '      vcenter_password: "{{ certops_vcenter_password }}"',
+                 '      vcenter_validate_certs: "{{ certops_vcenter_validate_certs }}"',
+                 '      vcenter_ca_path: "{{ certops_vcenter_ca_path }}"',
+                 '  tasks:', tasks]
+        return self.write(name, '\n'.join(text) + '\n')
+
+    def run(self, playbook, inventory, *args):
+        """Wall time of one ansible-playbook run (fails loudly: a broken benchmark must not print figures)."""
+        start = time.monotonic()
+        proc = subprocess.run([ANSIBLE_PLAYBOOK, '-i', inventory, playbook] + list(args), cwd=self.workdir,
+                              env=self.env, capture_output=True, text=True, check=False)
+        elapsed = time.monotonic() - start
+        if proc.returncode != 0:
+            raise RuntimeError('%s failed:\n%s\n%s' % (playbook, proc.stdout[-5000:], proc.stderr[-3000:]))
+        return elapsed, proc.stdout
+
+    @staticmethod
+    def requests_of(stats):
+        return sum(stats['requests'].values())
+
+    # ------------------------------------------------------------------ 0: the simulator itself
+    def simulator_round_trip(self, sim):
+        """Round trip of one small request on a kept-alive connection: part of every "module work" figure."""
+        control = sim.control()
+        control.stats()
+        times = []
+        for dummy in range(20):
+            start = time.perf_counter()
+            control.stats()
+            times.append(time.perf_counter() - start)
+        self.results['sim_rtt'] = median(times)
+
+    # ------------------------------------------------------------------ 1+2: per-task time and requests
+    def noop_cases(self, vc):
+        """(label, task YAML, preparation) for each module's idempotent no-op, and ping."""
+        sts = self.pki.sts()
+        sts_vars = self.write('sts.json', json.dumps({'sts_chain': self.pki.sts_chain_pem(sts),
+                                                      'sts_key': sts.key_pkcs8}))
+        with vc.rest() as rest:
+            rest.call('PUT', P + '/signing-certificate', {
+                'signing_cert_chain': {'cert_chain': [sts.pem, self.pki.root.pem]}, 'private_key': sts.key_pkcs8})
+            current = rest.tls()['cert']
+        self.write('current.pem', current)
+        csr_dest = os.path.join(self.workdir, 'noop.csr')
+        # (label, task, timed): one timed no-op per module (and ping); the other no-ops are counted (requests,
+        # module work) but not timed, to keep `make bench` within its time budget
+        cases = [
+            ('ansible.builtin.ping (floor)', 'ansible.builtin.ping:', True),
+            ('vcenter_tls_cert (present, the current certificate)',
+             'certops.vcenter.vcenter_tls_cert:\n        certificate: "{{ lookup(\'file\', \'current.pem\') }}"', True),
+            ('vcenter_tls_cert (vmca_signed, satisfied)', 'certops.vcenter.vcenter_tls_cert:\n        state: vmca_signed',
+             False),
+            ('vcenter_tls_cert (renewed, not due)', 'certops.vcenter.vcenter_tls_cert:\n        state: renewed', False),
+            ('vcenter_tls_cert_info', 'certops.vcenter.vcenter_tls_cert_info:', True),
+            ('vcenter_csr (dest holds a matching CSR)',
+             'certops.vcenter.vcenter_csr:\n        organization: Bench\n        country: DE\n'
+             '        key_size: 2048\n        dest: %s' % csr_dest, True),
+            ('vcenter_trusted_root (present, already trusted)',
+             'certops.vcenter.vcenter_trusted_root:\n        certificates: "{{ lookup(\'file\', \'vmca.pem\') }}"', True),
+            ('vcenter_trusted_root (absent, not there)',
+             'certops.vcenter.vcenter_trusted_root:\n        state: absent\n        chain_id: not-there', False),
+            ('vcenter_trusted_root_info', 'certops.vcenter.vcenter_trusted_root_info:', True),
+            ('vcenter_vmca_root (satisfied)', 'certops.vcenter.vcenter_vmca_root:', True),
+            ('vcenter_sts_signing_cert (present, the active chain)',
+             'certops.vcenter.vcenter_sts_signing_cert:\n        certificate_chain: "{{ sts_chain }}"\n'
+             '        private_key: "{{ sts_key }}"', False),
+            ('vcenter_sts_signing_cert (refreshed, not due)',
+             'certops.vcenter.vcenter_sts_signing_cert:\n        state: refreshed', True),
+            ('vcenter_sts_signing_cert_info', 'certops.vcenter.vcenter_sts_signing_cert_info:', True),
+        ]
+        return cases, sts_vars
+
+    def per_task(self, sim, ca_path):
+        vc = sim.control()
+        vc.reset()
+        self.write('vmca.pem', vc.vmca_root()['pem'])
+        self.write(os.path.basename(ca_path), vc.vmca_root()['pem'])  # a reset makes a new VMCA root
+        inventory = self.inventory('one.ini', [sim.port], ca_path)
+        cases, sts_vars = self.noop_cases(vc)
+        rows = []
+        for index, (label, task, timed) in enumerate(cases):
+            books = {}
+            for n in (1, self.n_tasks):
+                tasks = ''.join('    - name: task %d\n      %s\n' % (i, task) for i in range(n))
+                books[n] = self.playbook('noop-%d-%d.yml' % (index, n), tasks, extra_vars=sts_vars)
+            if index == 0 or 'vcenter_csr' in label:
+                # a first run warms Ansible's caches, and prepares what the CSR no-op needs (the file)
+                self.run(books[1], inventory)
+            times = {1: [], self.n_tasks: []}
+            stats = None
+            for dummy in range(self.reps if timed else 1):
+                for n in ((1, self.n_tasks) if timed else (1,)):
+                    vc.reset_stats()
+                    elapsed, out = self.run(books[n], inventory)
+                    if 'changed=0' not in out:
+                        raise RuntimeError('%s is not a no-op:\n%s' % (label, out[-3000:]))
+                    times[n].append(elapsed)
+                    if n == 1:
+                        stats = vc.stats()
+            row = {'case': label, 'timed': timed, 'requests': self.requests_of(stats), 'breakdown': stats['requests'],
+                   'writes': stats['writes_attempted'], 't1': None, 'tn': None, 'per_task': None}
+            if timed:
+                row['t1'], row['tn'] = median(times[1]), median(times[self.n_tasks])
+                row['per_task'] = (row['tn'] - row['t1']) / (self.n_tasks - 1)
+            rows.append(row)
+        floor = rows[0]['per_task']
+        for row in rows:
+            row['ratio'] = row['per_task'] / floor if row['per_task'] is not None and floor > 0 else None
+        self.results['per_task'] = rows
+
+    # ------------------------------------------------------------------ 2b: module work in-process
+    def inprocess(self, sim, ca_path):
+        """Time of the module's own work (HTTP + certificate logic) in a warm process, imports excluded."""
+        script = r'''
+import contextlib, io, json, sys, time, statistics
+from ansible.module_utils.testing import patch_module_args
+import importlib
+cases = json.loads(sys.argv[1])
+out = {}
+for label, module, args in cases:
+    mod = importlib.import_module('%s.' + module)
+    times = []
+    for i in range(6):
+        buf = io.StringIO()
+        with patch_module_args(dict(args, _ansible_remote_tmp=sys.argv[2])), contextlib.redirect_stdout(buf):
+            start = time.perf_counter()
+            try:
+                mod.main()
+            except SystemExit:
+                pass
+            times.append(time.perf_counter() - start)
+        result = json.loads(buf.getvalue())
+        assert not result.get('failed') and not result.get('changed'), (label, result)
+    out[label] = statistics.median(times[1:])
+print(json.dumps(out))
+''' % MODULE_PKG
+        vc = sim.control()
+        with vc.rest() as rest:
+            current = rest.tls()['cert']
+        conn = dict(vcenter_hostname='127.0.0.1', vcenter_port=sim.port, vcenter_username=rel_pki.ADMIN,
+                    vcenter_password=rel_pki.SIM_PASSWORD, vcenter_validate_certs=True, vcenter_ca_path=ca_path)
+        with open(os.path.join(self.workdir, 'sts.json')) as handle:
+            sts_vars = json.load(handle)
+        with open(os.path.join(self.workdir, 'vmca.pem')) as handle:
+            vmca_pem = handle.read()
+        cases = [
+            ('vcenter_tls_cert (present, the current certificate)', 'vcenter_tls_cert', dict(conn, certificate=current)),
+            ('vcenter_tls_cert (vmca_signed, satisfied)', 'vcenter_tls_cert', dict(conn, state='vmca_signed')),
+            ('vcenter_tls_cert (renewed, not due)', 'vcenter_tls_cert', dict(conn, state='renewed')),
+            ('vcenter_tls_cert_info', 'vcenter_tls_cert_info', conn),
+            ('vcenter_csr (dest holds a matching CSR)', 'vcenter_csr',
+             dict(conn, organization='Bench', country='DE', key_size=2048,
+                  dest=os.path.join(self.workdir, 'noop.csr'))),
+            ('vcenter_trusted_root (present, already trusted)', 'vcenter_trusted_root', dict(conn, certificates=vmca_pem)),
+            ('vcenter_trusted_root (absent, not there)', 'vcenter_trusted_root',
+             dict(conn, state='absent', chain_id='not-there')),
+            ('vcenter_trusted_root_info', 'vcenter_trusted_root_info', conn),
+            ('vcenter_vmca_root (satisfied)', 'vcenter_vmca_root', conn),
+            ('vcenter_sts_signing_cert (present, the active chain)', 'vcenter_sts_signing_cert',
+             dict(conn, certificate_chain=sts_vars['sts_chain'], private_key=sts_vars['sts_key'])),
+            ('vcenter_sts_signing_cert (refreshed, not due)', 'vcenter_sts_signing_cert', dict(conn, state='refreshed')),
+            ('vcenter_sts_signing_cert_info', 'vcenter_sts_signing_cert_info', conn),
+        ]
+        env = dict(self.env, PYTHONPATH=os.environ['BENCH_COLLECTIONS_DIR'])
+        proc = subprocess.run([PYTHON, '-c', script, json.dumps(cases), self.workdir], env=env,
+                              capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise RuntimeError('in-process timing failed:\n%s' % proc.stderr[-3000:])
+        timings = json.loads(proc.stdout.strip().splitlines()[-1])
+        for row in self.results['per_task']:
+            row['work'] = timings.get(row['case'])
+
+    # ------------------------------------------------------------------ 3: ansible.builtin.uri vs modules
+    def uri_jobs(self, sim, ca_path):
+        vc = sim.control()
+        leaf = self.pki.server()
+        roots = [rel_pki.ca('Bench Root %d' % i) for i in range(3)]
+        bundle = os.path.join(self.workdir, 'bundle.pem')
+        job_vars = self.write('job.json', json.dumps({
+            'wanted_chain': self.pki.server_chain_pem(leaf), 'wanted_key': leaf.key_pkcs8,
+            'wanted_root': self.pki.root.pem, 'wanted_roots': [r.pem for r in roots],
+            'api': 'https://127.0.0.1:%d/api' % sim.port, 'bundle': bundle}))
+        inventory = self.inventory('uri.ini', [sim.port], bundle)
+        books = {
+            ('machine SSL certificate', 'ansible.builtin.uri'): self.playbook('uri-tls.yml', URI_TLS, extra_vars=job_vars),
+            ('machine SSL certificate', 'certops.vcenter'): self.playbook('mod-tls.yml', MOD_TLS, extra_vars=job_vars),
+            ('3 trusted roots', 'ansible.builtin.uri'): self.playbook('uri-roots.yml', URI_ROOTS, extra_vars=job_vars),
+            ('3 trusted roots', 'certops.vcenter'): self.playbook('mod-roots.yml', MOD_ROOTS, extra_vars=job_vars),
+        }
+        rows = []
+        for (job, impl), book in books.items():
+            with open(book) as handle:
+                static_tasks = len(re.findall(r'^    - name:', handle.read(), re.M))
+            vc.reset()
+            self.write('bundle.pem', vc.vmca_root()['pem'] + self.pki.root.pem)  # a reset makes a new VMCA root
+            vc.reset_stats()
+            change_time, out = self.run(book, inventory)
+            change_stats = vc.stats()
+            change_runs = _task_runs(out)
+            vc.wait_idle()
+            times, noop_stats, noop_runs = [], None, None
+            for dummy in range(self.reps):
+                vc.reset_stats()
+                elapsed, out = self.run(book, inventory)
+                if 'changed=0' not in out:
+                    raise RuntimeError('%s/%s: second run is not a no-op:\n%s' % (job, impl, out[-3000:]))
+                times.append(elapsed)
+                noop_stats, noop_runs = vc.stats(), _task_runs(out)
+            if change_stats['writes_applied'] < 1:
+                raise RuntimeError('%s/%s did not change anything on the first run' % (job, impl))
+            rows.append({'job': job, 'impl': impl, 'tasks': static_tasks, 'change_runs': change_runs,
+                         'change_requests': self.requests_of(change_stats), 'change_time': change_time,
+                         'noop_runs': noop_runs, 'noop_requests': self.requests_of(noop_stats),
+                         'noop_time': median(times), 'noop_breakdown': noop_stats['requests']})
+        self.results['uri'] = rows
+
+    # ------------------------------------------------------------------ 4: cert_report over a fleet
+    def fleet(self, fleet_sim):
+        bundle = self.write('fleet-ca.pem', ''.join(fleet_sim.control(i).vmca_root()['pem']
+                                                    for i in range(len(fleet_sim.ports))))
+        book = self.write('report.yml', REPORT_PLAYBOOK)
+        combos = [(1, 1), (10, 1), (10, 10), (50, 1), (50, 10), (50, 50)]
+        if self.quick:
+            combos = [(1, 1), (10, 1), (10, 10)]
+        rows = []
+        for count, forks in combos:
+            inventory = self.inventory('fleet-%d.ini' % count, fleet_sim.ports[:count], bundle)
+            vc0 = fleet_sim.control(0)
+            vc0.reset_stats()
+            elapsed, dummy = self.run(book, inventory, '-f', str(forks), '-e', 'out_dir=%s' % os.path.join(
+                self.workdir, 'report-%d-%d' % (count, forks)))
+            stats = vc0.stats()
+            rows.append({'vcenters': count, 'forks': forks, 'time': elapsed, 'per_vcenter': elapsed / count,
+                         'requests_per_vcenter': self.requests_of(stats)})
+        self.results['fleet'] = rows
+
+    # ------------------------------------------------------------------ 5: module start-up
+    def imports(self):
+        env = dict(self.env, PYTHONPATH=os.environ['BENCH_COLLECTIONS_DIR'])
+        probe = ('import time; t0 = time.perf_counter(); import ansible.module_utils.basic; t1 = time.perf_counter(); '
+                 'import %s; t2 = time.perf_counter(); print(t1 - t0, t2 - t1)')
+
+        def measure(target, reps=5):
+            basic, extra = [], []
+            for dummy in range(reps):
+                out = subprocess.run([PYTHON, '-c', probe % target], env=env, capture_output=True, text=True,
+                                     check=True).stdout.split()
+                basic.append(float(out[0]))
+                extra.append(float(out[1]))
+            return median(basic), median(extra)
+
+        rows = []
+        for module in MODULES:
+            basic, extra = measure('%s.%s' % (MODULE_PKG, module))
+            tree = subprocess.run([PYTHON, '-X', 'importtime', '-c', 'import ansible.module_utils.basic; import %s.%s'
+                                   % (MODULE_PKG, module)], env=env, capture_output=True, text=True, check=True).stderr
+            rows.append({'module': module, 'basic': basic, 'module_and_deps': extra,
+                         'requests': _cumulative(tree, 'requests'), 'cryptography': _cumulative_prefix(tree, 'cryptography'),
+                         'urllib3': _cumulative(tree, 'urllib3')})
+        libs = {}
+        for lib in ('requests', 'cryptography.x509', 'cryptography.hazmat.primitives.serialization'):
+            libs[lib] = measure(lib)[1]
+        self.results['imports'] = {'modules': rows, 'libraries': libs}
+
+
+def _task_runs(output):
+    """ok + changed from the recap (task executions, loops counted per item as Ansible does per task)."""
+    match = re.search(r'ok=(\d+)\s+changed=(\d+)', output)
+    return int(match.group(1)) if match else None
+
+
+def _cumulative(tree, name):
+    for line in tree.splitlines():
+        parts = line.split('|')
+        if len(parts) == 3 and parts[2].strip() == name:
+            return int(parts[1]) / 1e6
+    return 0.0
+
+
+def _cumulative_prefix(tree, prefix):
+    """Cumulative import time of a package: its outermost entries (importtime prints a child before its parent,
+    the parent one indentation level less deep)."""
+    entries = []
+    for line in tree.splitlines():
+        parts = line.split('|')
+        if len(parts) != 3 or not parts[1].strip().isdigit():
+            continue
+        name = parts[2]
+        entries.append((len(name) - len(name.lstrip(' ')), name.strip(), int(parts[1]) / 1e6))
+    total = 0.0
+    for index, (depth, name, cumulative) in enumerate(entries):
+        if name.split('.')[0] != prefix:
+            continue
+        parent = next((e for e in entries[index + 1:] if e[0] < depth), None)
+        if parent is None or parent[1].split('.')[0] != prefix:
+            total += cumulative
+    return total
+
+
+# --------------------------------------------------------------------------- the jobs, as users write them
+
+URI_LOGIN = '''    - name: Log in to vCenter
+      ansible.builtin.uri:
+        url: "{{ api }}/session"
+        method: POST
+        url_username: "{{ certops_vcenter_username }}"
+        url_password: "{{ certops_vcenter_password }}"
+        force_basic_auth: true
+        ca_path: "{{ bundle }}"
+        status_code: 201
+      register: login
+      no_log: true
+'''
+
+URI_TLS = URI_LOGIN + '''    - name: Read the machine SSL certificate
+      ansible.builtin.uri:
+        url: "{{ api }}/vcenter/certificate-management/vcenter/tls"
+        headers: {vmware-api-session-id: "{{ login.json }}"}
+        ca_path: "{{ bundle }}"
+      register: current
+    - name: Fingerprint the wanted certificate
+      community.crypto.x509_certificate_info:
+        content: "{{ wanted_chain }}"
+      register: wanted
+    - name: Install the certificate when it differs
+      ansible.builtin.uri:
+        url: "{{ api }}/vcenter/certificate-management/vcenter/tls"
+        method: PUT
+        headers: {vmware-api-session-id: "{{ login.json }}"}
+        body_format: json
+        body: {cert: "{{ wanted_chain }}", key: "{{ wanted_key }}", root_cert: "{{ wanted_root }}"}
+        ca_path: "{{ bundle }}"
+        status_code: 204
+      when: (current.json.thumbprint | upper) != (wanted.fingerprints.sha1 | upper)
+      register: install
+      changed_when: true
+      no_log: true
+    - name: Wait until vCenter is back and accepts a login
+      ansible.builtin.uri:
+        url: "{{ api }}/session"
+        method: POST
+        url_username: "{{ certops_vcenter_username }}"
+        url_password: "{{ certops_vcenter_password }}"
+        force_basic_auth: true
+        ca_path: "{{ bundle }}"
+        status_code: 201
+      register: relogin
+      until: relogin.status == 201
+      retries: 60
+      delay: 1
+      when: install is changed
+      no_log: true
+    - name: Log out
+      ansible.builtin.uri:
+        url: "{{ api }}/session"
+        method: DELETE
+        headers: {vmware-api-session-id: "{{ relogin.json if install is changed else login.json }}"}
+        ca_path: "{{ bundle }}"
+        status_code: 204
+'''
+
+MOD_TLS = '''    - name: Make vCenter use this machine SSL certificate
+      certops.vcenter.vcenter_tls_cert:
+        certificate: "{{ wanted_chain }}"
+        private_key: "{{ wanted_key }}"
+        root_certificate: "{{ wanted_root }}"
+        vcenter_ca_path: "{{ bundle }}"
+'''
+
+URI_ROOTS = URI_LOGIN + '''    - name: List the trusted root chains
+      ansible.builtin.uri:
+        url: "{{ api }}/vcenter/certificate-management/vcenter/trusted-root-chains"
+        headers: {vmware-api-session-id: "{{ login.json }}"}
+        ca_path: "{{ bundle }}"
+      register: listed
+    - name: Read each chain
+      ansible.builtin.uri:
+        url: "{{ api }}/vcenter/certificate-management/vcenter/trusted-root-chains/{{ item.chain }}"
+        headers: {vmware-api-session-id: "{{ login.json }}"}
+        ca_path: "{{ bundle }}"
+      loop: "{{ listed.json }}"
+      register: chains
+    - name: Fingerprint the trusted roots
+      community.crypto.x509_certificate_info:
+        content: "{{ item.json.cert_chain.cert_chain[0] }}"
+      loop: "{{ chains.results }}"
+      loop_control: {label: "{{ item.item.chain }}"}
+      register: trusted
+    - name: Fingerprint the wanted roots
+      community.crypto.x509_certificate_info:
+        content: "{{ item }}"
+      loop: "{{ wanted_roots }}"
+      loop_control: {label: "{{ item[28:60] }}"}
+      register: wanted
+    - name: Add the missing roots
+      ansible.builtin.uri:
+        url: "{{ api }}/vcenter/certificate-management/vcenter/trusted-root-chains"
+        method: POST
+        headers: {vmware-api-session-id: "{{ login.json }}"}
+        body_format: json
+        body: {cert_chain: {cert_chain: ["{{ item.item }}"]}}
+        ca_path: "{{ bundle }}"
+        status_code: 201
+      loop: "{{ wanted.results }}"
+      loop_control: {label: "{{ item.fingerprints.sha256 }}"}
+      when: item.fingerprints.sha256 not in (trusted.results | map(attribute='fingerprints.sha256') | list)
+      changed_when: true
+    - name: Log out
+      ansible.builtin.uri:
+        url: "{{ api }}/session"
+        method: DELETE
+        headers: {vmware-api-session-id: "{{ login.json }}"}
+        ca_path: "{{ bundle }}"
+        status_code: 204
+'''
+
+MOD_ROOTS = '''    - name: Make these roots trusted
+      certops.vcenter.vcenter_trusted_root:
+        certificates: "{{ item }}"
+      loop: "{{ wanted_roots }}"
+      loop_control: {label: "{{ item[28:60] }}"}
+'''
+
+REPORT_PLAYBOOK = '''- name: Certificate report
+  hosts: vcenters
+  gather_facts: false
+  roles:
+    - role: certops.vcenter.cert_report
+      cert_report_output_dir: "{{ out_dir }}"
+'''
+
+
+# --------------------------------------------------------------------------- the document
+
+def render(results, baseline=None):
+    r = results
+    out = []
+    w = out.append
+    w('# Performance\n')
+    w('Generated by `make bench` (`tests/bench/run-bench.sh`, `tests/bench/bench.py`) from one run on the project\'s '
+      'vCenter simulator; do not edit by hand. The benchmark is not a test: it asserts nothing about speed.\n')
+    w('- run: %s on %s (%s CPUs), Python %s, ansible-core %s; load average at start %s, at end %s' % (
+        r['started'], platform.machine(), os.cpu_count(), platform.python_version(), r['ansible_version'],
+        r['load_start'], r['load_end']))
+    w('- every figure below is from this run; the machine is shared, so absolute seconds move with its load, '
+      'ratios and request counts much less')
+    w('- connection: TLS verified against the simulator\'s VMCA root (`vcenter_validate_certs: true`, '
+      '`vcenter_ca_path`), as in production')
+    w('- the simulator answers one small request on a kept-alive connection in %s ms (median of 20 `GET '
+      '/sim/stats`); every HTTP request of a module pays that, so "module work" below is mostly this round trip '
+      'times the number of requests\n' % fmt(r.get('sim_rtt', 0) * 1000, 1))
+
+    w('## 1. Per-task wall time of an idempotent no-op, against `ansible.builtin.ping`\n')
+    w('Playbooks with 1 and with N = %d identical tasks on one host (local connection); per task = '
+      '(T_N - T_1) / (N - 1), each T the median of %d runs. `ping` is the floor: the cost of a task that starts '
+      'a Python module and does nothing. "module work" is the time `main()` itself takes in a warm process '
+      '(HTTP requests and certificate logic, imports excluded; median of 5).\n' % (r['n_tasks'], r['reps']))
+    w('| task (idempotent no-op) | T_1 (s) | T_%d (s) | per task (s) | × ping | module work (s) | HTTP requests |'
+      % r['n_tasks'])
+    w('|---|---|---|---|---|---|---|')
+    for row in r['per_task']:
+        if not row.get('timed', True):
+            continue
+        w('| %s | %s | %s | %s | %s | %s | %s |' % (row['case'], fmt(row['t1']), fmt(row['tn']),
+                                                   fmt(row['per_task'], 3), fmt(row['ratio']),
+                                                   fmt(row.get('work'), 3), row['requests']))
+    w('')
+
+    w('## 2. HTTP requests per idempotent no-op\n')
+    w('From the simulator\'s `GET /sim/stats` around one single-task run. No no-op sends a state-changing '
+      'request. A machine SSL check (`vcenter_tls_cert` `state: present` with the certificate vCenter already '
+      'uses) costs a login, one read and a logout.\n')
+    w('| task | requests | login | reads | logout | which reads | module work (s) |')
+    w('|---|---|---|---|---|---|---|')
+    for row in r['per_task'][1:]:
+        b = row['breakdown']
+        logins = sum(v for k, v in b.items() if k.startswith('POST') and k.endswith('/session'))
+        logouts = sum(v for k, v in b.items() if k.startswith('DELETE') and k.endswith('/session'))
+        reads = dict((k.split(' ', 1)[1].replace('/api/vcenter/certificate-management/vcenter', ''), v)
+                     for k, v in b.items() if k.startswith('GET '))
+        w('| %s | %d | %d | %d | %d | %s | %s |' % (
+            row['case'], row['requests'], logins, sum(reads.values()), logouts,
+            ', '.join('%s ×%d' % (k, v) for k, v in sorted(reads.items())) or 'none (nothing to ask vCenter)',
+            fmt(row.get('work'), 3)))
+    w('')
+
+    w('## 3. The same jobs with `ansible.builtin.uri`, as users write them today\n')
+    w('Two jobs, each written as a hand-made `ansible.builtin.uri` playbook (log in, read, compare fingerprints '
+      'with `community.crypto.x509_certificate_info`, write when different, wait, log out) and with the '
+      'collection. "change" is the first run on a fresh vCenter, "no-op" the rerun (median of %d). Task runs '
+      'are `ok` from the recap (each loop counts once per task).\n' % r['reps'])
+    w('| job | written with | tasks | change: task runs / requests / wall (s) | no-op: task runs / requests / '
+      'wall (s) |')
+    w('|---|---|---|---|---|')
+    for row in r['uri']:
+        w('| %s | %s | %d | %s / %d / %s | %s / %d / %s |' % (
+            row['job'], row['impl'], row['tasks'], row['change_runs'], row['change_requests'], fmt(row['change_time']),
+            row['noop_runs'], row['noop_requests'], fmt(row['noop_time'])))
+    w('')
+    w('The hand-written versions compare only what their author thought of: the `uri` machine SSL playbook '
+      'checks the SHA-1 thumbprint but not the SAN, the validity, the key or the chain, and the trusted-roots '
+      'playbook compares only the first certificate of each chain; the modules check all of that before '
+      'sending anything, report a diff and support check mode.\n')
+
+    w('## 4. `cert_report` over a fleet\n')
+    w('One simulator process with 50 vCenters (`--count 50`); the role reads every certificate of every vCenter '
+      '(machine SSL, trusted roots with what they anchor, STS) and writes one report. One run per combination; '
+      'forks above the number of vCenters are skipped.\n')
+    w('| vCenters | forks | wall (s) | s per vCenter | × the 1-vCenter run | HTTP requests per vCenter |')
+    w('|---|---|---|---|---|---|')
+    base = r['fleet'][0]['time']
+    for row in r['fleet']:
+        w('| %d | %d | %s | %s | %s | %d |' % (row['vcenters'], row['forks'], fmt(row['time']),
+                                              fmt(row['per_vcenter']), fmt(row['time'] / base),
+                                              row['requests_per_vcenter']))
+    w('')
+    w(fleet_comment(r['fleet']))
+    w('')
+
+    w('## 5. Module start-up: imports\n')
+    w('Each module imported in a fresh interpreter (median of 5), after `ansible.module_utils.basic` (which '
+      '`ping` pays too); the library columns are cumulative times from `python -X importtime` of the same '
+      'import.\n')
+    w('| module | ansible basic (s) | module + its imports (s) | of which requests (s) | of which cryptography (s) |')
+    w('|---|---|---|---|---|')
+    for row in r['imports']['modules']:
+        w('| %s | %s | %s | %s | %s |' % (row['module'], fmt(row['basic'], 3), fmt(row['module_and_deps'], 3),
+                                         fmt(row['requests'], 3), fmt(row['cryptography'], 3)))
+    w('')
+    libs = r['imports']['libraries']
+    w('Alone, in a fresh interpreter: `import requests` %s s, `import cryptography.x509` %s s, '
+      '`import cryptography.hazmat.primitives.serialization` %s s.\n' % (
+          fmt(libs['requests'], 3), fmt(libs['cryptography.x509'], 3),
+          fmt(libs['cryptography.hazmat.primitives.serialization'], 3)))
+    if baseline:
+        w(compare_with_baseline(results, baseline))
+    w(ANALYSIS)
+    return '\n'.join(out) + '\n'
+
+
+def fleet_comment(rows):
+    by = dict(((row['vcenters'], row['forks']), row) for row in rows)
+    parts = []
+    if (1, 1) in by and (10, 1) in by and (50, 1) in by:
+        parts.append('With one fork the time grows linearly with the number of vCenters (%s s per vCenter at 10, '
+                     '%s s at 50).' % (fmt(by[(10, 1)]['per_vcenter']), fmt(by[(50, 1)]['per_vcenter'])))
+    if (10, 1) in by and (10, 10) in by:
+        parts.append('10 forks make 10 vCenters %s× faster than one fork.' % fmt(by[(10, 1)]['time'] /
+                                                                             by[(10, 10)]['time'], 1))
+    if (50, 1) in by and (50, 10) in by and (50, 50) in by:
+        parts.append('At 50 vCenters, 10 forks are %s× faster than one and 50 forks %s×; on %d CPUs the module '
+                     'processes compete for the CPU, so forks beyond a few per CPU buy little.' % (
+                         fmt(by[(50, 1)]['time'] / by[(50, 10)]['time'], 1),
+                         fmt(by[(50, 1)]['time'] / by[(50, 50)]['time'], 1), os.cpu_count()))
+    return ' '.join(parts)
+
+
+def compare_with_baseline(results, baseline):
+    out = ['## 6. What was changed and what it bought\n',
+           'Before: the recorded run `tests/bench/baseline-before.json` (%s, same machine, the code before the '
+           'changes listed below); after: this run.\n' % baseline.get('started', '?')]
+    before = dict((row['case'], row) for row in baseline.get('per_task', []))
+    out.append('| task (idempotent no-op) | per task before (s) | after (s) | × ping before | after | '
+               'requests before | after | module work before (s) | after (s) |')
+    out.append('|---|---|---|---|---|---|---|---|---|')
+    for row in results['per_task']:
+        old = before.get(row['case'])
+        if not old:
+            continue
+        out.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
+            row['case'], fmt(old['per_task'], 3), fmt(row['per_task'], 3), fmt(old.get('ratio')),
+            fmt(row.get('ratio')), old['requests'], row['requests'], fmt(old.get('work'), 3),
+            fmt(row.get('work'), 3)))
+    out.append('')
+    old_imports = dict((m['module'], m) for m in baseline.get('imports', {}).get('modules', []))
+    out.append('| module | import of module + deps before (s) | after (s) |')
+    out.append('|---|---|---|')
+    for row in results['imports']['modules']:
+        old = old_imports.get(row['module'])
+        if old:
+            out.append('| %s | %s | %s |' % (row['module'], fmt(old['module_and_deps'], 3),
+                                             fmt(row['module_and_deps'], 3)))
+    out.append('')
+    out.append(CHANGES)
+    return '\n'.join(out)
+
+
+CHANGES = ''
+
+ANALYSIS = ''
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--out', default=os.path.join(REPO, 'docs', 'performance.md'))
+    parser.add_argument('--json', help='also write the raw figures here')
+    parser.add_argument('--baseline', help='raw figures of an earlier run to compare with (section 6)')
+    parser.add_argument('--quick', action='store_true', help='fewer repetitions and a smaller fleet (development)')
+    parser.add_argument('--only', default='per_task,uri,fleet,imports')
+    args = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix='certops-bench-')
+    bench = Bench(workdir, quick=args.quick)
+    from ansible.release import __version__  # pylint: disable=import-outside-toplevel
+    bench.results['ansible_version'] = __version__
+    only = args.only.split(',')
+    started = time.monotonic()
+    sim = rel_sim.Simulator(os.path.join(workdir, 'sim'))
+    try:
+        ca_path = bench.write('vmca-ca.pem', sim.control().vmca_root()['pem'])
+        bench.simulator_round_trip(sim)
+        if 'per_task' in only:
+            print('bench: per-task no-op timings ...', flush=True)
+            bench.per_task(sim, ca_path)
+            bench.inprocess(sim, ca_path)
+        if 'uri' in only:
+            print('bench: uri playbooks vs modules ...', flush=True)
+            bench.uri_jobs(sim, ca_path)
+    finally:
+        sim.stop()
+    if 'fleet' in only:
+        print('bench: cert_report over a fleet ...', flush=True)
+        fleet_sim = rel_sim.Simulator(os.path.join(workdir, 'fleet'), count=20 if args.quick else 50)
+        try:
+            bench.fleet(fleet_sim)
+        finally:
+            fleet_sim.stop()
+    if 'imports' in only:
+        print('bench: imports ...', flush=True)
+        bench.imports()
+    bench.results['load_end'] = load_average()
+    bench.results['seconds'] = time.monotonic() - started
+    if args.json:
+        with open(args.json, 'w') as handle:
+            json.dump(bench.results, handle, indent=1, sort_keys=True)
+    if set(only) >= set(['per_task', 'uri', 'fleet', 'imports']):
+        baseline = None
+        if args.baseline and os.path.exists(args.baseline):
+            with open(args.baseline) as handle:
+                baseline = json.load(handle)
+        with open(args.out, 'w') as handle:
+            handle.write(render(bench.results, baseline))
+        print('bench: wrote %s in %.0f s' % (args.out, bench.results['seconds']))
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    main()
