@@ -56,6 +56,10 @@ pytest_strict() {
   return $rc
 }
 
+reliability_suite() {
+  CERTOPS_REPORT_DIR="$REPO/docs" pytest_strict -q -p no:cacheprovider tests/reliability
+}
+
 sanity_221() {
   # ansible-core 2.21 runs its controller on Python 3.12
   deactivate 2>/dev/null || true
@@ -113,7 +117,7 @@ lane2() {
   step lane2 simulator                pytest_strict -q -p no:cacheprovider tests/simulator
   step lane2 integration              ansible-test integration --local --python 3.11 --color no
   # the suite regenerates docs/reliability.md from this run
-  step lane2 reliability              env CERTOPS_REPORT_DIR="$REPO/docs" pytest_strict -q -p no:cacheprovider tests/reliability
+  step lane2 reliability              reliability_suite
 }
 lane1 &
 LANE1=$!
