@@ -178,9 +178,14 @@ class Pki(object):
                          start_days=start_days, sans=list(sans))
 
 
+# Built once, when the test module is imported (collection time): ansible-test runs every test in a forked
+# child (the ansible_forked plugin), so a session/module fixture would regenerate every key for every test.
+_PKI = Pki()
+
+
 @pytest.fixture(scope='session')
 def pki():
-    return Pki()
+    return _PKI
 
 
 # --------------------------------------------------------------------------- fake vCenter

@@ -114,9 +114,14 @@ class Pki(object):
         return pem(self.leaf) + pem(self.inter) + pem(self.root)
 
 
+# Built once, when the test module is imported (collection time): ansible-test runs every test in a forked
+# child (the ansible_forked plugin), so a session/module fixture would regenerate every key for every test.
+_PKI = Pki()
+
+
 @pytest.fixture(scope='module')
 def pki():
-    return Pki()
+    return _PKI
 
 
 # --------------------------------------------------------------------------- fake vCenter

@@ -122,9 +122,14 @@ class Pki(object):
         self.root_keys = [rsa.generate_private_key(public_exponent=65537, key_size=2048) for dummy in range(3)]
 
 
+# Built once, when the test module is imported (collection time): ansible-test runs every test in a forked
+# child (the ansible_forked plugin), so a session/module fixture would regenerate every key for every test.
+_PKI = Pki()
+
+
 @pytest.fixture(scope='module')
 def pki():
-    return Pki()
+    return _PKI
 
 
 # --------------------------------------------------------------------------- fake vCenter
