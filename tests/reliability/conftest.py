@@ -13,7 +13,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import rel_pki  # noqa: E402  pylint: disable=wrong-import-position
 import rel_report  # noqa: E402  pylint: disable=wrong-import-position
-import rel_run  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import  (sets up the import path)
+# rel_run sets up the import path of the collection
+import rel_run  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 import rel_sim  # noqa: E402  pylint: disable=wrong-import-position
 
 REPORT = rel_report.Report()

@@ -36,9 +36,9 @@ class Bad(object):
         self.no_san = pki.server(san=('vc.elsewhere.example',))
         self.sts = pki.sts()
         self.sts_no_ds = pki.sts(key_usage=('key_encipherment',))
-        self.sts_expired = rel_pki.issue(rel_pki.name('Reliability expired STS'), pki.root, days=5,
-                                        start=now - datetime.timedelta(days=30), server=False,
-                                        key_usage=('digital_signature',))
+        self.sts_expired = rel_pki.issue(
+            rel_pki.name('Reliability expired STS'), pki.root, days=5, start=now - datetime.timedelta(days=30),
+            server=False, key_usage=('digital_signature',))
         self.ec_leaf = rel_pki.issue(rel_pki.name('localhost'), pki.intermediate, key=rel_pki.ec_key(),
                                      san=pki.HOSTS)
 

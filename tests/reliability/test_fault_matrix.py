@@ -20,8 +20,8 @@ SLOW_DELAY = 2     # the simulator answers after this many seconds (and then app
 
 FAULTS = [
     # id, description, fault spec (None: on the write itself), needs the write request
-    ('login-503', '503 at login (services restarting), then the write', {'method': 'POST', 'path': '/session',
-                                                                          'status': 503, 'count': 1}),
+    ('login-503', '503 at login (services restarting), then the write',
+     {'method': 'POST', 'path': '/session', 'status': 503, 'count': 1}),
     ('write-503', '503 on the write', {'status': 503}),
     ('drop-before', 'connection dropped before the write is processed', {'drop': 'before'}),
     ('drop-after', 'connection dropped after the write was applied', {'drop': 'after'}),
