@@ -90,6 +90,12 @@ class Report(object):
           'requests the simulator received during the faulted run (and how many it applied): a failed write '
           'is never resent, except after a 401, where the documented re-login + resend is safe because vCenter '
           'did not process the request. Rerun and third run must be `changed`/`ok` and then `ok`.\n')
+        w('Notes: a first run that succeeded despite the fault shows its warning. With the slow answer the '
+          'simulator waits, then processes the request with the session it was sent with; the module has given up '
+          'by then and logged that session out before reading vCenter back, so in the simulator the late write '
+          'meets an ended session and is not applied. A real vCenter may still complete it, which is why the '
+          'module reports `unknown` rather than `unchanged`; the suite waits for the late request before it '
+          'checks anything.\n')
         w('| module (state) | fault | 1st run | vcenter_state | writes sent (applied) | message excerpt | rerun | '
           '3rd run | test |')
         w('|---|---|---|---|---|---|---|---|---|')

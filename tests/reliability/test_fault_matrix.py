@@ -81,7 +81,7 @@ def test_fault(variant_class, fault_id, description, spec, vc, pki, tmp_path, re
     order = rel_variants.VARIANTS.index(variant_class) * 100 + [f[0] for f in FAULTS].index(fault_id)
     row = report.add('fault', order=order, variant=variant.label, fault=description,
                      first=rel_report.outcome_of(first), vcenter_state=first.get('vcenter_state'),
-                     msg=first.get('msg') or '; '.join(first.get('warnings', [])),
+                     msg=first.get('msg') or '; '.join('warning: %s' % w for w in first.get('warnings', [])),
                      writes='%d (%d)' % (len(writes), len(applied)), rerun='-', third='-')
 
     # ---- the first run: desired state, or an honest failure
