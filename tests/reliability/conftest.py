@@ -18,8 +18,6 @@ import rel_run  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-
 import rel_sim  # noqa: E402  pylint: disable=wrong-import-position
 
 REPORT = rel_report.Report()
-# every simulator started by the suite, for the leak scan of their stdout/stderr/request logs
-SIMULATORS = []
 
 
 @pytest.fixture(scope='session')
@@ -28,9 +26,7 @@ def pki():
 
 
 def _start(tmp_path_factory, name, *args):
-    sim = rel_sim.Simulator(str(tmp_path_factory.mktemp(name)), *args)
-    SIMULATORS.append(sim)
-    return sim
+    return rel_sim.Simulator(str(tmp_path_factory.mktemp(name)), *args)
 
 
 @pytest.fixture(scope='session')
@@ -41,27 +37,10 @@ def sim(tmp_path_factory):
     assert proc.stop() == 0
 
 
-@pytest.fixture(scope='session')
-def sim911(tmp_path_factory):
-    """A 9.1.1 vCenter (STS CSR and staged-key install)."""
-    proc = _start(tmp_path_factory, 'certsim-911', '--version', '9.1.1')
-    yield proc
-    assert proc.stop() == 0
-
-
 @pytest.fixture
 def vc(sim):
     """The default vCenter, fresh: reset state, no faults, counters zeroed."""
     control = sim.control()
-    control.reset()
-    control.reset_stats()
-    yield control
-    control.clear_faults()
-
-
-@pytest.fixture
-def vc911(sim911):
-    control = sim911.control()
     control.reset()
     control.reset_stats()
     yield control
