@@ -9,11 +9,13 @@ The collection is imported as ``ansible_collections.certops.vcenter``: when the 
 ``ansible_collections/certops/vcenter`` symlink to it is made.
 """
 
+import atexit
 import contextlib
 import importlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,6 +30,7 @@ def _collections_dir():
     if parts[-3:] == ['ansible_collections', 'certops', 'vcenter']:
         return os.sep.join(parts[:-3]) or os.sep
     base = tempfile.mkdtemp(prefix='certops-reliability-coll-')
+    atexit.register(shutil.rmtree, base, True)
     os.makedirs(os.path.join(base, 'ansible_collections', 'certops'))
     os.symlink(COLLECTION_ROOT, os.path.join(base, 'ansible_collections', 'certops', 'vcenter'))
     return base
