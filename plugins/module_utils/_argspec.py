@@ -11,7 +11,10 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible.module_utils.basic import env_fallback
+import ipaddress
+import os
+
+from ansible.module_utils.basic import _load_params, env_fallback
 
 
 def connection_argument_spec():
@@ -26,6 +29,65 @@ def connection_argument_spec():
         vcenter_timeout=dict(type='int', default=60),
         vcenter_api=dict(type='str', default='auto', choices=['auto', 'api', 'rest']),
     )
+
+
+def normalise_connection(params):
+    """Check the connection values (and ``wait_timeout``) before anything is sent; normalise what has one
+    meaning (``[::1]`` -> ``::1``). Returns the problem as a sentence naming the option, or None."""
+    host = (params.get('vcenter_hostname') or '').strip()
+    if host.startswith('[') and host.endswith(']') and _is_ipv6(host[1:-1]):
+        host = host[1:-1]
+    params['vcenter_hostname'] = host
+    problem = _hostname_problem(host)
+    if problem:
+        return 'vcenter_hostname %s' % problem
+    port = params.get('vcenter_port')
+    if port is not None and not 1 <= port <= 65535:
+        return 'vcenter_port must be between 1 and 65535, got %d' % port
+    if params.get('vcenter_timeout') is not None and params['vcenter_timeout'] <= 0:
+        return 'vcenter_timeout must be more than 0 seconds, got %d' % params['vcenter_timeout']
+    if params.get('wait_timeout') is not None and params['wait_timeout'] < 0:
+        return 'wait_timeout must be 0 or more seconds, got %d' % params['wait_timeout']
+    ca_path = params.get('vcenter_ca_path')
+    if ca_path and not os.path.exists(ca_path):
+        return ('vcenter_ca_path %s does not exist: give a CA bundle file (PEM) or a directory of CA '
+                'certificates that holds vCenter\'s root CA' % ca_path)
+    return None
+
+
+def _is_ipv6(text):
+    try:
+        return ipaddress.ip_address(text).version == 6
+    except ValueError:
+        return False
+
+
+def _hostname_problem(host):
+    if not host:
+        return 'is empty: give vCenter\'s host name or IP address'
+    if '://' in host or '/' in host:
+        return ('must be a host name or IP address, not a URL (got %r): for example vc.example.com, with '
+                'vcenter_port for a port other than 443' % host)
+    if '@' in host or any(ch.isspace() for ch in host):
+        return 'must be a host name or IP address (got %r)' % host
+    if ':' in host and not _is_ipv6(host):
+        return ('must be a host name or IP address without a port (got %r): give the port in vcenter_port'
+                % host)
+    return None
+
+
+def validate_certs_source():
+    """Where ``vcenter_validate_certs: false`` came from: the task (or module_defaults) or the environment
+    (AWX's VMware credential injects VMWARE_VALIDATE_CERTS, false unless the credential says otherwise)."""
+    try:
+        raw = _load_params()  # the task's own arguments, before env fallbacks were applied
+    except Exception:  # pylint: disable=broad-except
+        raw = {}
+    if 'vcenter_validate_certs' in raw:
+        return 'set in the task or module_defaults'
+    if 'VMWARE_VALIDATE_CERTS' in os.environ:
+        return 'from the VMWARE_VALIDATE_CERTS environment variable, which AWX\'s VMware credential sets'
+    return 'source unknown'
 
 
 SUBJECT_OPTION_NAMES = ('common_name', 'organization', 'organization_unit', 'locality',

@@ -15,7 +15,7 @@ Paths, bodies and result shapes follow shared/reference/vcenter-cert-api.md; the
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.certops.vcenter.plugins.module_utils._client import quote_id
+from ansible_collections.certops.vcenter.plugins.module_utils._client import Shape, quote_id
 from ansible_collections.certops.vcenter.plugins.module_utils._errors import NotFoundError
 
 P = '/vcenter/certificate-management/vcenter'
@@ -32,6 +32,25 @@ STS_FEATURE = 'the STS signing certificate API (vcenter_sts_signing_cert)'
 STS_CSR_FEATURE = 'the STS signing certificate CSR/staged-key API'
 VMCA_FEATURE = 'VMCA root replacement (vcenter_vmca_root)'
 VMCA_SIGNED_FEATURE = 'a VMCA-signed machine SSL certificate (Tls.replace_vmca_signed)'
+
+
+# The results the collection reads, as the reference documents them (§3, §4); anything else is refused by the
+# client's decoder with the endpoint named, never read as "empty".
+PEMS = Shape(list, item=Shape(str), what='a list of PEM strings')
+CHAIN = Shape(dict, {'cert_chain': PEMS}, what='a certificate chain (X509CertChain)')
+TRUSTED_ROOT_LIST = Shape(list, item=Shape(dict, {'chain': Shape(str)}, what='a chain summary'),
+                          what='a list of trusted root chain summaries')
+# A real vCenter may answer a stored chain as null or without its list (vcenter-fidelity.md row 17, S6): read as
+# a chain without certificates, which the state layer skips.
+TRUSTED_ROOT = Shape(dict, {'cert_chain': Shape(dict, optional={'cert_chain': Shape(list, item=Shape(str),
+                                                                                    nullable=True)},
+                                                nullable=True, what='a certificate chain')},
+                     what='a trusted root chain (TrustedRootChains.Info)')
+CHAIN_ID = Shape(str, nullable=True, what='the id of the new chain')
+TLS_INFO = Shape(dict, {'cert': Shape(str)}, what='the machine SSL certificate (Tls.Info)')
+CSR = Shape(dict, {'csr': Shape(str)}, what='a CSR ({"csr": PEM})')
+STS_INFO = Shape(dict, {'active_cert_chain': CHAIN}, optional={'signing_cert_chains': Shape(list, item=CHAIN)},
+                 what='the STS signing certificates (SigningCertificate.Info)')
 
 
 # The six subject strings TlsCsr.Spec and Tls.ReplaceSpec require (reference §4.2/4.3).
@@ -64,10 +83,8 @@ def subject_spec(desired, key_size=None, required_strings=True):
 
 
 def _chain(value):
-    """``X509CertChain`` -> list of PEM strings (leaf first)."""
-    if not value:
-        return []
-    return list(value.get('cert_chain') or [])
+    """``X509CertChain`` (checked by the decoder) -> list of PEM strings (leaf first)."""
+    return list((value or {}).get('cert_chain') or [])
 
 
 class CertApi(object):
@@ -78,13 +95,14 @@ class CertApi(object):
 
     # -------------------------------------------------------------- trusted root chains
     def list_trusted_root_ids(self):
-        result = self.client.call('GET', P + '/trusted-root-chains', 'list the trusted root chains') or []
+        result = self.client.call('GET', P + '/trusted-root-chains', 'list the trusted root chains',
+                                  expect=TRUSTED_ROOT_LIST)
         return [item['chain'] for item in result]
 
     def get_trusted_root(self, chain_id):
         result = self.client.call('GET', '%s/trusted-root-chains/%s' % (P, quote_id(chain_id)),
-                                  'read trusted root chain %s' % chain_id)
-        return _chain((result or {}).get('cert_chain'))
+                                  'read trusted root chain %s' % chain_id, expect=TRUSTED_ROOT)
+        return _chain(result['cert_chain'])
 
     def get_trusted_roots(self):
         """``[(chain_id, [pem, ...]), ...]``; a chain deleted between list and get is skipped."""
@@ -100,7 +118,8 @@ class CertApi(object):
         spec = {'cert_chain': {'cert_chain': list(pems)}}
         if chain_id:
             spec['chain'] = chain_id
-        return self.client.call('POST', P + '/trusted-root-chains', 'add a trusted root chain', spec=spec)
+        return self.client.call('POST', P + '/trusted-root-chains', 'add a trusted root chain', spec=spec,
+                                expect=CHAIN_ID)
 
     def delete_trusted_root(self, chain_id):
         self.client.call('DELETE', '%s/trusted-root-chains/%s' % (P, quote_id(chain_id)),
@@ -109,7 +128,7 @@ class CertApi(object):
     # -------------------------------------------------------------- machine SSL (TLS)
     def get_tls(self):
         """``Tls.Info`` (dict, wire field names; ``cert`` is the PEM)."""
-        return self.client.call('GET', P + '/tls', 'read the machine SSL certificate') or {}
+        return self.client.call('GET', P + '/tls', 'read the machine SSL certificate', expect=TLS_INFO)
 
     def tls_set_takes_root_cert(self):
         """Whether ``Tls.Spec`` has ``root_cert`` (vCenter 7.0+); costs a version read only on ``/rest``."""
@@ -139,8 +158,8 @@ class CertApi(object):
                          spec=spec, action='replace-vmca-signed')
 
     def create_tls_csr(self, spec):
-        result = self.client.call('POST', P + '/tls-csr', 'generate a CSR on vCenter', spec=spec) or {}
-        return result.get('csr')
+        result = self.client.call('POST', P + '/tls-csr', 'generate a CSR on vCenter', spec=spec, expect=CSR)
+        return result['csr']
 
     # -------------------------------------------------------------- VMCA root
     def require_vmca_root(self):
@@ -160,11 +179,12 @@ class CertApi(object):
         self.client.login()
         self.require_sts()
         try:
-            info = self.client.call('GET', P + '/signing-certificate', 'read the STS signing certificate') or {}
+            info = self.client.call('GET', P + '/signing-certificate', 'read the STS signing certificate',
+                                    expect=STS_INFO)
         except NotFoundError as exc:
             raise self.client.explain_not_found(exc, V_STS, STS_FEATURE)
         return {
-            'active_cert_chain': _chain(info.get('active_cert_chain')),
+            'active_cert_chain': _chain(info['active_cert_chain']),
             'signing_cert_chains': [_chain(c) for c in info.get('signing_cert_chains') or []],
         }
 
@@ -175,7 +195,7 @@ class CertApi(object):
 
     def refresh_signing_certificate(self, force=False):
         result = self.client.call('POST', P + '/signing-certificate', 'refresh the STS signing certificate',
-                                  params={'force': bool(force)}, action='refresh')
+                                  params={'force': bool(force)}, action='refresh', expect=CHAIN)
         return _chain(result)
 
     def require_sts_csr(self):
@@ -184,8 +204,8 @@ class CertApi(object):
     def create_signing_certificate_csr(self, spec):
         self.require_sts_csr()
         result = self.client.call('POST', P + '/signing-certificate', 'generate an STS signing certificate CSR',
-                                  spec=spec) or {}
-        return result.get('csr')
+                                  spec=spec, expect=CSR)
+        return result['csr']
 
     def update_signing_certificate(self, chain_pems):
         self.require_sts_csr()

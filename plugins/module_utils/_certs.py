@@ -37,8 +37,8 @@ class CertificateInputError(ValueError):
     """A certificate, key or CSR given by the user is unusable. The message is safe to show."""
 
 
-_PEM_CERT_RE = re.compile(
-    r'-----BEGIN CERTIFICATE-----\s+.*?-----END CERTIFICATE-----', re.DOTALL)
+_PEM_BEGIN = '-----BEGIN CERTIFICATE-----'
+_PEM_END = '-----END CERTIFICATE-----'
 _PEM_KEY_MARKER_RE = re.compile(r'-----BEGIN ((?:RSA |EC |DSA |ENCRYPTED |OPENSSH )?PRIVATE KEY)-----')
 
 # The nine subject fields shared by vcenter_csr, vcenter_tls_cert (vmca_signed) and vcenter_vmca_root.
@@ -83,11 +83,29 @@ def split_pem_bundle(text, what='certificate'):
         raise CertificateInputError(
             '%s contains a private key (a "PRIVATE KEY" PEM block); pass only certificates here. '
             'The key was not used and is not shown.' % what)
-    blocks = _PEM_CERT_RE.findall(text)
+    blocks = _pem_certificate_blocks(text)
     if not blocks:
         raise CertificateInputError(
             '%s does not contain a PEM certificate (no "-----BEGIN CERTIFICATE-----" block)' % what)
     return [_normalise_pem(b) for b in blocks]
+
+
+def _pem_certificate_blocks(text):
+    """Every ``BEGIN CERTIFICATE`` ... ``END CERTIFICATE`` block, in one left-to-right pass (linear in the
+    input: thousands of unterminated BEGIN lines cost no more than one). A BEGIN line inside a block starts
+    the block again, as OpenSSL reads it; a BEGIN without an END ends the search."""
+    blocks = []
+    start = text.find(_PEM_BEGIN)
+    while start != -1:
+        end = text.find(_PEM_END, start)
+        if end == -1:
+            break
+        restart = text.rfind(_PEM_BEGIN, start, end)  # the last BEGIN before this END opens the block
+        body = text[restart + len(_PEM_BEGIN):end]
+        if body.strip() and body[:1].isspace():
+            blocks.append(text[restart:end + len(_PEM_END)])
+        start = text.find(_PEM_BEGIN, end)
+    return blocks
 
 
 def _normalise_pem(block):
@@ -257,7 +275,22 @@ def normalise_san(entry):
         return 'email:%s' % value
     if kind == 'URI':
         return 'URI:%s' % value
-    return 'DNS:%s' % value.lower().rstrip('.')
+    return 'DNS:%s' % dns_a_label(value.lower().rstrip('.'), entry)
+
+
+def dns_a_label(name, entry=None):
+    """A DNS name as certificates carry it: non-ASCII labels become IDNA A-labels (``bücher.example`` ->
+    ``xn--bcher-kva.example``), so what is sent to vCenter and compared is what the certificate holds."""
+    try:
+        name.encode('ascii')
+        return name
+    except UnicodeEncodeError:
+        pass
+    try:
+        return '.'.join(label if label == '*' else label.encode('idna').decode('ascii') for label in name.split('.'))
+    except UnicodeError as exc:
+        raise CertificateInputError('subject_alt_name entry %r is not a valid internationalised DNS name (%s)'
+                                    % (entry if entry is not None else name, exc))
 
 
 def san_values_for_api(sans):
@@ -281,6 +314,48 @@ def public_key_facts(key):
     if isinstance(key, ed448.Ed448PublicKey):
         return 'Ed448', 456
     return 'unknown', None
+
+
+# What vCenter accepts as a machine SSL certificate ("Certificate Requirements for Different Solution Paths",
+# vSphere 8.0 Authentication; vcenter-fidelity.md row 6): RSA keys of 2048 to 8192 bits, no MD5/SHA-1 or
+# RSASSA-PSS signatures, no wildcard names. 7.0 documents 16384 bits as the maximum; the 8.0 limit is used on
+# every version, the safest reading.
+MIN_RSA_BITS = 2048
+MAX_RSA_BITS = 8192
+
+
+def machine_ssl_problems(leaf, intermediates=()):
+    """Why vCenter would refuse this machine SSL certificate (a list of sentences; empty when none)."""
+    problems = []
+    kind, bits = public_key_facts(leaf.public_key())
+    if kind != 'RSA':
+        problems.append('its key is %s; vCenter accepts only RSA keys for the machine SSL certificate' % kind)
+    elif not MIN_RSA_BITS <= bits <= MAX_RSA_BITS:
+        problems.append('its RSA key has %d bits; vCenter accepts %d to %d bits' % (bits, MIN_RSA_BITS, MAX_RSA_BITS))
+    for index, cert in enumerate([leaf] + list(intermediates)):
+        weak = weak_signature(cert)
+        if weak:
+            problems.append('%s is signed with %s, which vCenter refuses (MD5, SHA-1 and RSASSA-PSS signatures are '
+                            'not supported)' % ('it' if index == 0 else 'intermediate %s' % name_to_string(cert.subject),
+                                                weak))
+    wildcards = [san for san in subject_alt_names(leaf) if san.startswith('DNS:') and '*' in san]
+    if wildcards:
+        problems.append('it has wildcard names (%s); vCenter does not support wildcard certificates'
+                        % ', '.join(wildcards))
+    return problems
+
+
+def weak_signature(cert):
+    """The name of a signature algorithm vCenter refuses (MD5, SHA-1, RSASSA-PSS), or None."""
+    if cert.signature_algorithm_oid == x509.oid.SignatureAlgorithmOID.RSASSA_PSS:
+        return 'RSASSA-PSS'
+    try:
+        algorithm = cert.signature_hash_algorithm
+    except UnsupportedAlgorithm:
+        return None
+    if isinstance(algorithm, (hashes.MD5, hashes.SHA1)):
+        return algorithm.name.upper().replace('SHA1', 'SHA-1')
+    return None
 
 
 def is_ca(cert):

@@ -17,6 +17,7 @@ CA bundle, and the wait for vCenter to come back after a service restart.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import base64
 import importlib
 import os
 import socket
@@ -30,18 +31,21 @@ try:
 except ImportError:  # pragma: no cover - Python 2 has no importlib.util
     find_spec = None
 
-from ansible.module_utils.six.moves.urllib.parse import quote
+from ansible.module_utils.six.moves.urllib.parse import quote, urlsplit
 
 from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
     AuthenticationError,
     ConnectionFailure,
     MissingLibraryError,
     NotFoundError,
+    RedirectRefusedError,
+    UnexpectedAnswerError,
     UnsupportedVersionError,
     VCenterError,
     WaitTimeoutError,
     STATE_CHANGED,
 )
+from ansible_collections.certops.vcenter.plugins.module_utils._wait import POLL_INTERVAL, Deadline, NotYet, poll
 
 
 class _LazyModule(object):
@@ -68,10 +72,76 @@ requests = _LazyModule('requests')
 
 SESSION_HEADER = 'vmware-api-session-id'
 _UNSET = object()
-# Statuses a read or a login may be retried on: services restarting. Nothing else is retried.
-RETRY_STATUSES = frozenset([503])
-# The /api dialect appeared in vCenter 7.0 U2: a vCenter that answers /api is at least this version.
-API_DIALECT_MIN_VERSION = (7, 0, 2)
+# Statuses a read or a login may be retried on: services restarting behind the reverse proxy. Nothing else.
+RETRY_STATUSES = frozenset([502, 503, 504])
+# The certificate endpoints are on /api from vCenter 7.0 U2, but a successful /api login proves less: [INF]
+# 7.0.0/7.0.1 may answer POST /api/session while every other /api path is 404 (vcenter-fidelity.md row 22).
+# Safest reading: an /api session proves only 7.0, and the first 404 "httpNotFound" on /api before any /api
+# call worked moves the client to /rest.
+API_DIALECT_MIN_VERSION = (7, 0, 0)
+API_PATH_NOT_FOUND_ID = 'com.vmware.vapi.rest.httpNotFound'
+
+
+class Shape(object):
+    """What an endpoint documents as its result, checked before the result is used.
+
+    ``kind`` is a Python type (``dict``, ``list``, ``str``, ``bool``); ``fields`` the keys a dict must have,
+    each with its own shape (``optional``: keys it may have); ``item`` the shape of a list's elements;
+    ``nullable`` allows null. Only what the collection reads is checked; other fields may be anything.
+    """
+
+    def __init__(self, kind, fields=None, item=None, nullable=False, what=None, optional=None):
+        self.kind = kind
+        self.fields = fields or {}
+        self.optional = optional or {}
+        self.item = item
+        self.nullable = nullable
+        self.what = what or {dict: 'an object', list: 'a list', str: 'a string', bool: 'a boolean'}[kind]
+
+    def mismatch(self, value, where='the result'):
+        """None when ``value`` has this shape, else a short description of the first difference."""
+        if value is None:
+            return None if self.nullable else '%s is null, not %s' % (where, self.what)
+        if not isinstance(value, self.kind):
+            return '%s is %s, not %s' % (where, _json_kind(value), self.what)
+        for name, shape in list(self.fields.items()) + list(self.optional.items()):
+            if name not in value:
+                if name in self.optional:
+                    continue
+                return '%s has no "%s"' % (where, name)
+            problem = shape.mismatch(value[name], '"%s"' % name)
+            if problem:
+                return problem
+        if self.item is not None:
+            for index, element in enumerate(value):
+                problem = self.item.mismatch(element, 'element %d of %s' % (index, where))
+                if problem:
+                    return problem
+        return None
+
+
+def _json_kind(value):
+    for kind, text in ((bool, 'a boolean'), (dict, 'an object'), (list, 'a list'), (str, 'a string'),
+                       (int, 'a number'), (float, 'a number')):
+        if isinstance(value, kind):
+            return text
+    return 'a %s' % type(value).__name__
+
+
+TOKEN = Shape(str, what='a session token')
+
+
+class _BasicAuth(object):
+    """HTTP Basic credentials encoded as UTF-8, as vCenter and VMware's SDK expect (requests would use
+    Latin-1: a wrong 401 for "ü", a crash for "€"). Also keeps ~/.netrc from replacing them."""
+
+    def __init__(self, username, password):
+        raw = ('%s:%s' % (username, password)).encode('utf-8')
+        self._header = 'Basic ' + base64.b64encode(raw).decode('ascii')
+
+    def __call__(self, request):
+        request.headers['Authorization'] = self._header
+        return request
 
 
 def quote_id(value):
@@ -104,7 +174,7 @@ class VCenterClient(object):
 
     def __init__(self, hostname, username=None, password=None, port=443, validate_certs=True,
                  ca_path=None, timeout=60, api='auto', retries=3, backoff=0.5):
-        self.hostname = hostname
+        self.hostname = unbracket(hostname)
         self.port = int(port or 443)
         self.username = username
         self._password = password
@@ -115,11 +185,15 @@ class VCenterClient(object):
         self.retries = max(0, int(retries))
         self.backoff = backoff
         self.dialect = None if self.api == 'auto' else self.api
+        # True once a call other than login worked on /api: from then on /api is known to hold the endpoints.
+        self._dialect_proven = self.api != 'auto'
+        # True once a state-changing request has been sent: a failure after it needs a read-back.
+        self.write_sent = False
         self._token = None
         self._version = None
         self._extra_trust_file = None
-        host = hostname
-        if ':' in host and not host.startswith('['):
+        host = self.hostname
+        if ':' in host:
             host = '[%s]' % host  # IPv6 literal
         self.base_url = 'https://%s:%d' % (host, self.port)
         self._http = None  # the requests.Session, made on first use (see _session)
@@ -167,17 +241,21 @@ class VCenterClient(object):
                                       '(or the VMWARE_USER and VMWARE_PASSWORD environment variables)')
         dialects = ['api', 'rest'] if self.dialect is None else [self.dialect]
         for dialect in dialects:
-            path = '/api/session' if dialect == 'api' else '/rest/com/vmware/cis/session'
+            path = session_path(dialect)
             response = self._send('POST', path, 'log in to vCenter', retry=True,
-                                  auth=(self.username, self._password))
+                                  auth=_BasicAuth(self.username, self._password))
             if response.status_code == 404 and dialect == 'api' and len(dialects) > 1:
-                continue  # vCenter before 7.0 U2: no /api, use the legacy /rest dialect
+                continue  # vCenter before 7.0: no /api, use the legacy /rest dialect
             if response.status_code >= 300:
                 raise self._error('log in to vCenter', 'POST', path, response)
-            token = self._decode(response, dialect)
-            if not isinstance(token, str) or not token:
-                raise VCenterError('log in to vCenter', 'vCenter answered the login without a session token',
-                                   method='POST', path=path, status=response.status_code)
+            try:
+                token = self._decode(response, dialect, 'log in to vCenter', 'POST', path, TOKEN)
+            except UnexpectedAnswerError as exc:
+                exc.reason = 'vCenter answered the login without a session token: %s' % exc.reason
+                raise
+            if not token:
+                raise UnexpectedAnswerError('log in to vCenter', 'vCenter answered the login without a session token '
+                                            '(an empty one)', method='POST', path=path, status=response.status_code)
             self.dialect = dialect
             self._token = token
             self._session.headers[SESSION_HEADER] = token
@@ -189,12 +267,12 @@ class VCenterClient(object):
             self._http.headers.pop(SESSION_HEADER, None)
         if token is None:
             return
-        path = '/api/session' if self.dialect == 'api' else '/rest/com/vmware/cis/session'
         try:
             with warnings.catch_warnings():
-                warnings.simplefilter('ignore')  # InsecureRequestWarning when validate_certs is off
-                self._session.delete(self.base_url + path, headers={SESSION_HEADER: token},
-                                     timeout=min(self.timeout, 30), verify=self._session.verify)
+                warnings.simplefilter('ignore')  # InsecureRequestWarning: run_module warns once instead
+                self._session.delete(self.base_url + session_path(self.dialect), headers={SESSION_HEADER: token},
+                                     timeout=min(self.timeout, 30), verify=self._session.verify,
+                                     allow_redirects=False)
         except Exception:  # pylint: disable=broad-except
             pass  # services restarting or gone: the session died with them or will time out
 
@@ -205,20 +283,37 @@ class VCenterClient(object):
             self._http.headers.pop(SESSION_HEADER, None)
 
     # ------------------------------------------------------------------ calls
-    def call(self, method, path, operation, spec=_UNSET, params=None, action=None):
-        """Call ``path`` (relative to ``/api`` or ``/rest``) and return the decoded result (or None).
+    def call(self, method, path, operation, spec=_UNSET, params=None, action=None, expect=None):
+        """Call ``path`` (relative to ``/api`` or ``/rest``) and return the decoded result.
 
         ``spec``: a structure parameter (the whole body on ``/api``, ``{"spec": ...}`` on ``/rest``);
-        ``params``: scalar parameters keyed by name (same on both dialects); ``action``: ``?action=``.
+        ``params``: scalar parameters keyed by name (same on both dialects); ``action``: ``?action=``;
+        ``expect``: the :class:`Shape` the endpoint documents for its result (None: any JSON, unchecked). An
+        answer of another shape, or that is not JSON, raises :class:`UnexpectedAnswerError` naming the endpoint.
         """
         self.login()
+        if method != 'GET':
+            self.write_sent = True
+        full, response = self._call_once(method, path, operation, spec, params, action)
+        if response.status_code == 404 and self._api_path_missing(response):
+            # [INF] 7.0.0/7.0.1: /api/session answered, but the endpoints are only on /rest (see
+            # API_DIALECT_MIN_VERSION). A 404 means vCenter did not process the request: resending is safe.
+            self.logout()
+            self.dialect = 'rest'
+            self._dialect_proven = True
+            self.login()
+            full, response = self._call_once(method, path, operation, spec, params, action)
+        if response.status_code >= 300:
+            raise self._error(operation, method, full, response)
+        result = self._decode(response, self.dialect, operation, method, full, expect)
+        self._dialect_proven = True
+        return result
+
+    def _call_once(self, method, path, operation, spec, params, action):
         full = '/%s%s' % (self.dialect, path)
         if action:
             full += '?action=%s' % action
-        if spec is not _UNSET:
-            body = spec if self.dialect == 'api' else {'spec': spec}
-        else:
-            body = params
+        body = params if spec is _UNSET else (spec if self.dialect == 'api' else {'spec': spec})
         read = method == 'GET'
         response = self._send(method, full, operation, retry=read, json_body=body)
         if response.status_code == 401 and self._token is not None:
@@ -227,9 +322,14 @@ class VCenterClient(object):
             self.forget_session()
             self.login()
             response = self._send(method, full, operation, retry=read, json_body=body)
-        if response.status_code >= 300:
-            raise self._error(operation, method, full, response)
-        return self._decode(response, self.dialect)
+        return full, response
+
+    def _api_path_missing(self, response):
+        if self._dialect_proven or self.dialect != 'api':
+            return False
+        body = _json_or_none(response)
+        messages = body.get('messages') if isinstance(body, dict) else None
+        return any(isinstance(m, dict) and m.get('id') == API_PATH_NOT_FOUND_ID for m in messages or [])
 
     def _send(self, method, path, operation, retry=False, json_body=None, auth=None):
         attempts = 1 + (self.retries if retry else 0)
@@ -237,54 +337,96 @@ class VCenterClient(object):
         for attempt in range(attempts):
             last = attempt == attempts - 1
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter('ignore')  # InsecureRequestWarning when validate_certs is off
-                    # verify per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override session.verify
-                    kwargs = {'timeout': self.timeout, 'auth': auth, 'verify': self._session.verify}
-                    if json_body is not None:
-                        kwargs['json'] = json_body
-                    response = self._session.request(method, url, **kwargs)
+                response = self._request(method, url, json_body, auth)
             except requests.exceptions.SSLError as exc:
                 raise ConnectionFailure(operation, 'TLS verification of %s failed (%s); set vcenter_ca_path to a '
                                         'bundle that holds vCenter\'s root CA, or vcenter_validate_certs: false'
-                                        % (self.base_url, _first_line(exc)), method=method, path=path)
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                                        % (self.base_url, _first_line(exc)), method=method, path=path,
+                                        tls_verification=True)
+            except requests.exceptions.RequestException as exc:
+                # refused, reset, timed out, or an answer cut off mid-way (ChunkedEncodingError and the like)
                 ambiguous = not _not_sent(exc) and method != 'GET'
                 if last or ambiguous:
-                    reason = 'no answer from %s (%s)' % (self.base_url, _first_line(exc))
-                    if isinstance(exc, requests.exceptions.Timeout):
-                        reason = 'vCenter did not answer within vcenter_timeout (%ss)' % self.timeout
-                    raise ConnectionFailure(operation, reason, method=method, path=path, ambiguous=ambiguous,
-                                            timed_out=isinstance(exc, requests.exceptions.Timeout))
+                    raise self._no_answer(operation, method, path, exc, ambiguous)
                 self._sleep(attempt)
                 continue
+            if 300 <= response.status_code < 400:
+                raise self._redirect(operation, method, path, response)
             if response.status_code in RETRY_STATUSES and not last:
                 self._sleep(attempt)
                 continue
             return response
         raise AssertionError('unreachable')  # pragma: no cover
 
+    def _request(self, method, url, json_body, auth):
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')  # InsecureRequestWarning: run_module warns once instead
+            # verify per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override session.verify.
+            # Redirects are never followed: vCenter's API does not redirect, and following one would send the
+            # session id, the credentials or a private key to whatever origin the Location names.
+            kwargs = {'timeout': self.timeout, 'auth': auth, 'verify': self._session.verify,
+                      'allow_redirects': False}
+            if json_body is not None:
+                kwargs['json'] = json_body
+            return self._session.request(method, url, **kwargs)
+
+    def _no_answer(self, operation, method, path, exc, ambiguous):
+        timed_out = isinstance(exc, requests.exceptions.Timeout)
+        if timed_out:
+            reason = 'vCenter did not answer within vcenter_timeout (%ss)' % self.timeout
+        elif isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
+            reason = 'the answer from %s was cut off (%s)' % (self.base_url, _first_line(exc))
+        else:
+            reason = 'no answer from %s (%s)' % (self.base_url, _first_line(exc))
+        return ConnectionFailure(operation, reason, method=method, path=path, ambiguous=ambiguous, timed_out=timed_out)
+
+    def _redirect(self, operation, method, path, response):
+        target = urlsplit(response.headers.get('Location') or '')
+        origin = '%s://%s' % (target.scheme, target.hostname) if target.scheme and target.hostname else 'elsewhere'
+        if target.port:
+            origin += ':%d' % target.port
+        return RedirectRefusedError(
+            operation, 'vCenter answered with a redirect (HTTP %d) to %s. vCenter\'s API never redirects: the '
+            'redirect was not followed and nothing was sent there. Point vcenter_hostname at vCenter itself, '
+            'not at a load balancer or portal in front of it' % (response.status_code, origin),
+            method=method, path=path, status=response.status_code)
+
     def _sleep(self, attempt):
         time.sleep(self.backoff * (2 ** attempt))
 
     @staticmethod
-    def _decode(response, dialect):
+    def _decode(response, dialect, operation, method, path, expect):
+        """The result of a 2xx answer, checked against what the endpoint documents (``expect``)."""
+        def unexpected(what):
+            return UnexpectedAnswerError(
+                operation, 'vCenter answered %s %s with %s; the API documents %s. Something other than vCenter\'s '
+                'API may have answered (a portal, proxy or firewall page), or the answer was damaged'
+                % (method, path, what, expect.what if expect is not None else 'no result or a JSON result'),
+                method=method, path=path, status=response.status_code)
         if response.status_code == 204 or not response.content:
-            return None
-        try:
-            data = response.json()
-        except ValueError:
-            return None
-        if dialect == 'rest' and isinstance(data, dict) and set(data) == set(['value']):
-            return data['value']
+            if expect is None or expect.nullable:
+                return None
+            raise unexpected('an empty body')
+        content_type = (response.headers.get('Content-Type') or '').split(';')[0].strip().lower()
+        if 'json' not in content_type:
+            raise unexpected('a %s body' % (content_type or 'untyped'))
+        data = _json_or_none(response, _UNSET)
+        if data is _UNSET:
+            raise unexpected('a body that is not valid JSON (cut off?)')
+        if dialect == 'rest':
+            if not (isinstance(data, dict) and 'value' in data):
+                if expect is None:
+                    return data
+                raise unexpected('%s without the /rest "value" wrapper' % _json_kind(data))
+            data = data['value']
+        problem = expect.mismatch(data) if expect is not None else None
+        if problem:
+            raise unexpected('a result where %s' % problem)
         return data
 
     def _error(self, operation, method, path, response):
         error_type, messages = None, []
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
+        body = _json_or_none(response)
         if isinstance(body, dict):
             if 'value' in body and isinstance(body.get('value'), dict) and 'type' in body:  # /rest
                 inner = body['value']
@@ -293,9 +435,9 @@ class VCenterClient(object):
             else:  # /api
                 error_type = body.get('error_type')
                 items = body.get('messages') or []
-            for item in items:
+            for item in items if isinstance(items, list) else []:
                 if isinstance(item, dict):
-                    messages.append(item.get('default_message') or item.get('id') or '')
+                    messages.append(str(item.get('default_message') or item.get('id') or ''))
         if not messages:
             messages = [response.reason or 'HTTP %s' % response.status_code]
         return VCenterError.from_response(operation, method, path, response.status_code, error_type, messages)
@@ -304,8 +446,9 @@ class VCenterClient(object):
     def version(self):
         """vCenter's version as a tuple, e.g. ``(8, 0, 3)`` (one read, cached)."""
         if self._version is None:
-            info = self.call('GET', '/appliance/system/version', 'read the vCenter version') or {}
-            self._version = parse_version(info.get('version', '0'))
+            info = self.call('GET', '/appliance/system/version', 'read the vCenter version',
+                             expect=Shape(dict, {'version': Shape(str)}))
+            self._version = parse_version(info['version'])
         return self._version
 
     def require(self, minimum, feature, api_only=False, operation=None):
@@ -326,7 +469,9 @@ class VCenterClient(object):
         if api_only and self.dialect != 'api':
             raise UnsupportedVersionError(
                 operation or 'use %s' % feature,
-                '%s exists only in the /api dialect; vcenter_api is set to rest' % feature)
+                '%s exists only in the /api dialect; %s' % (
+                    feature, 'vcenter_api is set to rest' if self.api == 'rest' else
+                    'this vCenter serves the certificate endpoints on /rest only'))
 
     def explain_not_found(self, exc, minimum, feature):
         """Turn a 404 for an operation into a version error when the vCenter is too old for it."""
@@ -356,9 +501,7 @@ class VCenterClient(object):
         """Also trust these CA certificates from now on (a root vCenter was just told to use)."""
         if not self.validate_certs or not pems:
             return
-        base = self.ca_path or requests.utils.DEFAULT_CA_BUNDLE_PATH
-        with open(base, 'r') as handle:
-            bundle = handle.read()
+        bundle = _read_ca_bundle(self.ca_path or requests.utils.DEFAULT_CA_BUNDLE_PATH)
         fd, path = tempfile.mkstemp(prefix='certops-vcenter-ca-', suffix='.pem')
         with os.fdopen(fd, 'w') as handle:
             handle.write(bundle.rstrip('\n') + '\n' + ''.join(p if p.endswith('\n') else p + '\n' for p in pems))
@@ -369,38 +512,79 @@ class VCenterClient(object):
         self._session.close()  # drop pooled connections made with the old trust
         self._session.mount('https://', requests.adapters.HTTPAdapter())
 
-    def wait_until_serving(self, expected_sha256, operation, wait_timeout, fingerprint_of_der, interval=1.0):
+    def wait_until_serving(self, expected_sha256, operation, deadline, fingerprint_of_der, interval=POLL_INTERVAL):
         """After a service restart: wait until the TLS port serves ``expected_sha256`` and a fresh login works.
 
+        ``deadline``: a :class:`Deadline` shared with the caller's other waits (or seconds from now);
         ``fingerprint_of_der`` turns DER bytes into our fingerprint format (kept out of the transport layer).
         """
-        deadline = time.time() + wait_timeout
+        if not isinstance(deadline, Deadline):
+            deadline = Deadline(deadline)
         # A real vCenter invalidates sessions when it restarts services, but the caller may have logged in again
         # since (to read the new certificate): log out (best effort) instead of forgetting, so no session is left.
         self.logout()
         self._session.close()
-        last = 'vCenter did not answer yet'
-        while True:
+
+        def serving():
             try:
                 served = fingerprint_of_der(self.served_certificate_der())
-                if expected_sha256 is None or served == expected_sha256:
-                    self.login()
-                    return
-                last = 'the TLS port still serves %s' % served
             except (OSError, ssl.SSLError) as exc:
-                last = 'TLS port not ready (%s)' % _first_line(exc)
-            except VCenterError as exc:
-                if exc.status not in (401, 503):
-                    raise
-                last = 'login not possible yet (%s)' % exc.reason
-            except ConnectionFailure as exc:
-                last = exc.reason
-            if time.time() >= deadline:
-                raise WaitTimeoutError(
-                    operation, 'vCenter accepted the change but did not come back with the new certificate '
-                    'within wait_timeout (%ss): %s. The change WAS applied; check vCenter and rerun the task '
-                    'to converge' % (wait_timeout, last), vcenter_state=STATE_CHANGED)
-            time.sleep(interval)
+                raise NotYet('TLS port not ready (%s)' % _first_line(exc))
+            if expected_sha256 is not None and served != expected_sha256:
+                raise NotYet('the TLS port still serves %s' % served)
+            self.login()
+            return True
+
+        done, last = poll(serving, deadline, interval=interval)
+        if not done:
+            raise WaitTimeoutError(
+                operation, 'vCenter accepted the change but did not come back with the new certificate '
+                'within wait_timeout (%ss): %s. The change WAS applied; check vCenter and rerun the task '
+                'to converge' % (_seconds(deadline.seconds), last), vcenter_state=STATE_CHANGED)
+
+
+def session_path(dialect):
+    return '/api/session' if dialect == 'api' else '/rest/com/vmware/cis/session'
+
+
+def unbracket(hostname):
+    """``[::1]`` -> ``::1``: an IPv6 literal is kept bare and bracketed only inside URLs."""
+    if hostname and hostname.startswith('[') and hostname.endswith(']'):
+        return hostname[1:-1]
+    return hostname
+
+
+def _seconds(value):
+    return int(value) if float(value).is_integer() else value
+
+
+def _json_or_none(response, default=None):
+    try:
+        return response.json()
+    except ValueError:
+        return default
+
+
+def _read_ca_bundle(ca_path):
+    """The PEM text of a CA bundle file, or of every certificate file in a CA directory (``/etc/ssl/certs``,
+    hashed ``<hash>.0`` links and all); requests takes either, but a bundle with added roots must be one file."""
+    if not os.path.isdir(ca_path):
+        with open(ca_path, 'r') as handle:
+            return handle.read()
+    texts, seen = [], set()
+    for name in sorted(os.listdir(ca_path)):
+        path = os.path.realpath(os.path.join(ca_path, name))
+        if path in seen or not os.path.isfile(path):
+            continue
+        seen.add(path)
+        try:
+            with open(path, 'r') as handle:
+                text = handle.read()
+        except (IOError, OSError, UnicodeDecodeError):
+            continue
+        if '-----BEGIN CERTIFICATE-----' in text:
+            texts.append(text.rstrip('\n') + '\n')
+    return ''.join(texts)
 
 
 def _not_sent(exc):

@@ -91,15 +91,28 @@ class ServiceUnavailableError(VCenterError):
     """503: vCenter services are (re)starting."""
 
 
+class UnexpectedAnswerError(VCenterError):
+    """vCenter (or something in front of it) answered with a status, content type or shape the API does not
+    document for this endpoint: an HTML portal page, a JSON value of the wrong shape, a cut body."""
+
+
+class RedirectRefusedError(VCenterError):
+    """A 3xx answer. vCenter's API never redirects; the redirect is not followed, so nothing (no credentials,
+    no session id, no request body) is sent to another origin."""
+
+
 class ConnectionFailure(CertOpsError):
     """No HTTP answer at all: refused, reset, TLS failure or timeout."""
 
-    def __init__(self, operation, reason, method=None, path=None, ambiguous=False, timed_out=False):
+    def __init__(self, operation, reason, method=None, path=None, ambiguous=False, timed_out=False,
+                 tls_verification=False):
         super(ConnectionFailure, self).__init__(operation, reason, method=method, path=path)
         # True when a state-changing request may have reached vCenter (sent, no answer).
         self.ambiguous = ambiguous
         # True when the client gave up waiting (vcenter_timeout): vCenter may still be processing the request.
         self.timed_out = timed_out
+        # True when vCenter answered but its certificate did not verify: not an outage, never retried.
+        self.tls_verification = tls_verification
 
 
 class UnsupportedVersionError(CertOpsError):

@@ -19,7 +19,11 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.certops.vcenter.plugins.module_utils import _certs
 from ansible_collections.certops.vcenter.plugins.module_utils import _client
-from ansible_collections.certops.vcenter.plugins.module_utils._argspec import connection_argument_spec
+from ansible_collections.certops.vcenter.plugins.module_utils._argspec import (
+    connection_argument_spec,
+    normalise_connection,
+    validate_certs_source,
+)
 from ansible_collections.certops.vcenter.plugins.module_utils._cert_api import CertApi
 from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
     CertOpsError,
@@ -29,6 +33,11 @@ from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
     STATE_UNCHANGED,
     STATE_UNKNOWN,
 )
+from ansible_collections.certops.vcenter.plugins.module_utils._wait import Deadline, poll
+
+# How long a read-back after a failed change may wait for vCenter to answer again, in modules without
+# wait_timeout (their changes do not restart services, but the failure may come from a restart in progress).
+READ_BACK_SECONDS = 120
 
 
 class Plan(object):
@@ -138,20 +147,32 @@ class CertModule(object):
             if exc.vcenter_state is not None:
                 raise
             return self._explain_failure(exc, plan, current)
+        except Exception as exc:  # pylint: disable=broad-except
+            # Not ours (a damaged answer, a file that cannot be read...): vCenter may have been changed all the
+            # same, so it is read back like after any other failure.
+            return self._explain_failure(unexpected_error(self.operation, exc), plan, current)
+
+    def read_back_seconds(self):
+        return self.params.get('wait_timeout') or READ_BACK_SECONDS
 
     def _explain_failure(self, exc, plan, current):
-        """Never guess: read vCenter back and say what state the failure left it in."""
+        """Never guess: read vCenter back (waiting out a restart, up to wait_timeout) and say what state the
+        failure left it in."""
         if isinstance(exc, ConnectionFailure) and exc.ambiguous:
             exc.reason += ' (the request was sent, but no answer came back)'
         try:
             # Log the old session out (best effort; it may already be invalid after a restart) rather than
             # forget it: a forgotten session stays open on vCenter until it times out.
             self.client.logout()
-            after = self.read_current()
+            after, last = poll(self.read_current, Deadline(self.read_back_seconds()))
         except CertOpsError as read_exc:
+            after, last = None, read_exc.reason
+        except Exception as read_exc:  # pylint: disable=broad-except
+            after, last = None, unexpected_error(self.operation, read_exc).reason
+        if after is None:
             exc.vcenter_state = STATE_UNKNOWN
             exc.reason += ('. vCenter could not be read back afterwards (%s), so whether the change was applied '
-                           'is unknown; check vCenter, then rerun the task' % read_exc.reason)
+                           'is unknown; check vCenter, then rerun the task' % last)
             raise exc
         if self.state_key(after) == self.state_key(current) and isinstance(exc, ConnectionFailure) and \
                 exc.ambiguous and exc.timed_out:
@@ -183,8 +204,14 @@ class CertModule(object):
         return after
 
 
+def unexpected_error(operation, exc):
+    """An exception that is not ours, as one of ours: its type and first line, never a traceback."""
+    text = str(exc).strip().splitlines()
+    return CertOpsError(operation, 'unexpected error (%s%s)' % (type(exc).__name__, ': %s' % text[0] if text else ''))
+
+
 def run_module(module_class, argument_spec, **kwargs):
-    """Build AnsibleModule with the connection options, run, map our errors to fail_json."""
+    """Build AnsibleModule with the connection options, run, map every error to fail_json (never a traceback)."""
     spec = connection_argument_spec()
     spec.update(argument_spec)
     kwargs.setdefault('supports_check_mode', True)
@@ -193,24 +220,31 @@ def run_module(module_class, argument_spec, **kwargs):
         module.fail_json(msg=missing_required_lib('requests'), exception=_client.REQUESTS_IMPORT_ERROR)
     if not _certs.HAS_CRYPTOGRAPHY:
         module.fail_json(msg=missing_required_lib('cryptography'), exception=_certs.CRYPTOGRAPHY_IMPORT_ERROR)
+    problem = normalise_connection(module.params)
+    if problem:
+        module.fail_json(**InputError(module_class.operation, problem).to_fail_kwargs())
+    if not module.params['vcenter_validate_certs']:
+        module.warn('vcenter_validate_certs is false (%s): the certificate vCenter presents is not verified, so '
+                    'the password and certificates of this task may be sent to an impostor. Set '
+                    'vcenter_validate_certs: true with vcenter_ca_path (a CA bundle that holds vCenter\'s root CA).'
+                    % validate_certs_source())
     instance = module_class(module)
     try:
         result = instance.run()
     except CertOpsError as exc:
-        instance.client.close()
-        module.fail_json(**exc.to_fail_kwargs())
+        failure = exc.to_fail_kwargs()
     except _certs.CertificateInputError as exc:
-        instance.client.close()
-        module.fail_json(msg='Failed to %s: %s' % (instance.operation, exc), vcenter_state=STATE_UNCHANGED)
-    except Exception:
-        instance.client.close()
-        raise
+        failure = InputError(instance.operation, str(exc)).to_fail_kwargs()
+    except Exception as exc:  # pylint: disable=broad-except
+        error = unexpected_error(instance.operation, exc)
+        error.vcenter_state = STATE_UNKNOWN if instance.client.write_sent else STATE_UNCHANGED
+        failure = error.to_fail_kwargs()
+    else:
+        failure = None
     instance.client.close()
     for warning in instance.warnings:
         module.warn(warning)
+    if failure is not None:
+        module.fail_json(**failure)
     module.exit_json(**result)
 
-
-def input_error(operation, exc):
-    """Turn a CertificateInputError into an InputError for ``operation``."""
-    return InputError(operation, str(exc))

@@ -183,6 +183,16 @@ class Csr(CertModule):
         dest = self.params['dest']
         if dest and os.path.isdir(dest):
             raise InputError(self.operation, 'dest %s is a directory; give a file path' % dest)
+        # Generating a CSR replaces the key vCenter keeps for the outstanding one: a dest that cannot be written
+        # must be refused before that, not found out after it.
+        folder = os.path.dirname(os.path.abspath(dest)) if dest else None
+        if folder and not os.path.isdir(folder):
+            raise InputError(self.operation, 'the directory of dest (%s) does not exist; create it first, nothing was '
+                             'requested from vCenter' % folder)
+        if folder and not os.access(folder, os.W_OK | os.X_OK) and not (
+                os.path.exists(dest) and os.access(dest, os.W_OK)):
+            raise InputError(self.operation, 'dest %s cannot be written (no write permission on %s); nothing was '
+                             'requested from vCenter' % (dest, folder))
 
     # ------------------------------------------------------------------ read
     def read_current(self):

@@ -238,8 +238,6 @@ actions:
   sample: ["replace the machine SSL certificate"]
 '''
 
-import time
-
 from ansible_collections.certops.vcenter.plugins.module_utils import _certs
 from ansible_collections.certops.vcenter.plugins.module_utils._argspec import (
     SUBJECT_OPTION_NAMES,
@@ -248,16 +246,16 @@ from ansible_collections.certops.vcenter.plugins.module_utils._argspec import (
 )
 from ansible_collections.certops.vcenter.plugins.module_utils._cert_api import subject_spec
 from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
-    AuthenticationError,
     ConnectionFailure,
     InputError,
-    ServiceUnavailableError,
+    VCenterError,
     UnsupportedVersionError,
     WaitTimeoutError,
     STATE_CHANGED,
     STATE_UNCHANGED,
 )
 from ansible_collections.certops.vcenter.plugins.module_utils._module import CertModule, Plan, run_module
+from ansible_collections.certops.vcenter.plugins.module_utils._wait import Deadline, is_restarting, poll
 from ansible_collections.certops.vcenter.plugins.module_utils._vcenter_state import (
     anchor,
     fingerprint_der,
@@ -334,6 +332,10 @@ class TlsCert(CertModule):
             raise InputError(self.operation, 'certificate (subject %s) is a CA certificate, not a server '
                              'certificate; give the machine SSL certificate first'
                              % _certs.name_to_string(self.leaf.subject))
+        problems = _certs.machine_ssl_problems(self.leaf, self.certs[1:])
+        if problems:
+            raise InputError(self.operation, 'vCenter would refuse certificate (subject %s): %s'
+                             % (_certs.name_to_string(self.leaf.subject), '; '.join(problems)))
         if p['root_certificate'] is not None:
             roots = _certs.load_certificates(p['root_certificate'], 'root_certificate')
             if len(roots) != 1:
@@ -525,7 +527,7 @@ class TlsCert(CertModule):
 
     def _finish(self, plan, current):
         """After a change: trust the new root, learn the new certificate, wait until vCenter serves it."""
-        deadline = time.time() + self.params['wait_timeout']
+        deadline = Deadline(self.params['wait_timeout'])
         self.client.trust_additional(self._trust_pems(current))
         if self.state == 'present':
             after = {'certificate': self.leaf, 'sha256': _certs.fingerprint(self.leaf)}
@@ -537,32 +539,26 @@ class TlsCert(CertModule):
                 plan.after = None
                 return {'certificate': None, 'sha256': None}
         if self.params['wait']:
-            self.client.wait_until_serving(after['sha256'], self.operation, max(0.0, deadline - time.time()),
-                                           fingerprint_der)
+            self.client.wait_until_serving(after['sha256'], self.operation, deadline, fingerprint_der)
         plan.after = _certs.summary(after['certificate'])
         return after
 
     def _read_new_certificate(self, deadline):
         """vCenter issues the new certificate itself: read it once the services answer again."""
-        last = None
-        while True:
-            try:
-                return machine_ssl_state(self.api)
-            except (ServiceUnavailableError, ConnectionFailure, AuthenticationError) as exc:
-                if isinstance(exc, AuthenticationError) and exc.status != 401:
-                    raise
-                last = exc.reason
-            if time.time() >= deadline:
-                raise WaitTimeoutError(self.operation, (
-                    'vCenter accepted the change but could not be read within wait_timeout (%ss): %s. The change '
-                    'WAS applied; check vCenter and rerun the task to converge')
-                    % (self.params['wait_timeout'], last), vcenter_state=STATE_CHANGED)
-            time.sleep(1.0)
+        after, last = poll(lambda: machine_ssl_state(self.api), deadline)
+        if after is None:
+            raise WaitTimeoutError(self.operation, (
+                'vCenter accepted the change but could not be read within wait_timeout (%ss): %s. The change '
+                'WAS applied; check vCenter and rerun the task to converge')
+                % (self.params['wait_timeout'], last), vcenter_state=STATE_CHANGED)
+        return after
 
     def _read_once(self):
         try:
             return machine_ssl_state(self.api)
-        except (ServiceUnavailableError, ConnectionFailure, AuthenticationError) as exc:
+        except (VCenterError, ConnectionFailure) as exc:
+            if not is_restarting(exc):
+                raise
             self.warnings.append('The change was applied, but vCenter could not be read right after it (%s); '
                                  'certificate is not returned. Use wait: true to wait for vCenter.' % exc.reason)
             return None

@@ -175,16 +175,12 @@ diff:
   type: dict
 '''
 
-import time
-
 from ansible_collections.certops.vcenter.plugins.module_utils import _certs
 from ansible_collections.certops.vcenter.plugins.module_utils._cert_api import subject_spec
 from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
-    AuthenticationError,
     CertOpsError,
     ConnectionFailure,
     InputError,
-    ServiceUnavailableError,
     WaitTimeoutError,
     STATE_CHANGED,
     STATE_UNCHANGED,
@@ -194,6 +190,7 @@ from ansible_collections.certops.vcenter.plugins.module_utils._argspec import (
     wait_argument_spec,
 )
 from ansible_collections.certops.vcenter.plugins.module_utils._module import CertModule, Plan, run_module
+from ansible_collections.certops.vcenter.plugins.module_utils._wait import Deadline, NotYet, poll
 from ansible_collections.certops.vcenter.plugins.module_utils._vcenter_state import (
     anchor,
     fingerprint_der,
@@ -205,11 +202,6 @@ from ansible_collections.certops.vcenter.plugins.module_utils._vcenter_state imp
 # look for it this long once vCenter answers again, then stop waiting for it.
 NEW_ROOT_SETTLE_SECONDS = 30
 POLL_INTERVAL = 1.0
-
-
-def tls_verification_failed(exc):
-    """True when the failure is a TLS certificate verification failure (not a reset or a refusal)."""
-    return isinstance(exc, ConnectionFailure) and 'CERTIFICATE_VERIFY_FAILED' in (exc.reason or '').upper()
 
 
 class VmcaRoot(CertModule):
@@ -282,8 +274,7 @@ class VmcaRoot(CertModule):
 
     def _wait_for_new_root(self, current):
         """After VmcaRoot.create: read the new root back over a verified connection, trust it, wait for vCenter."""
-        timeout = self.params['wait_timeout']
-        deadline = time.time() + timeout
+        deadline = Deadline(self.params['wait_timeout'])
         old_fps = _certs.fingerprint_set(trusted_certs(current['chains']))
         previous = current['vmca_root']
         old_anchor = anchor([current['tls_cert']], current['chains'])
@@ -294,41 +285,42 @@ class VmcaRoot(CertModule):
         expect_reissue = (previous is not None and old_anchor is not None and
                           _certs.fingerprint(old_anchor) == _certs.fingerprint(previous))
         self.client.forget_session()  # vCenter restarts its services; the session dies with them
-        answered_at = None
-        last = 'vCenter did not answer yet'
-        while True:
+        seen = {}
+
+        def settled():
             try:
                 state = read_anchor_state(self.api, extra_marks=self.marks)
-                answered_at = answered_at or time.time()
-                new_root = self._new_root(state, old_fps)
-                reissued = not expect_reissue or (
-                    new_root is not None and _certs.is_issued_by(state['tls_cert'], new_root))
-                if new_root is not None and reissued:
-                    break
-                if new_root is None and time.time() - answered_at >= NEW_ROOT_SETTLE_SECONDS:
-                    break
-                last = ('the new VMCA root is not in the trusted root chains yet' if new_root is None else
-                        'vCenter still reports the previous machine SSL certificate')
             except ConnectionFailure as exc:
-                if tls_verification_failed(exc):
-                    self._warn_unverifiable()
-                    return None
-                last = exc.reason
-            except (ServiceUnavailableError, AuthenticationError) as exc:
-                last = exc.reason  # services restarting
-            if time.time() >= deadline:
-                raise WaitTimeoutError(self.operation, 'vCenter accepted the new VMCA root but could not be read back '
-                                       'within wait_timeout (%ss): %s. The change WAS applied; check vCenter and rerun '
-                                       'the task' % (timeout, last), vcenter_state=STATE_CHANGED)
-            time.sleep(POLL_INTERVAL)
+                if not exc.tls_verification:
+                    raise
+                return 'unverifiable'
+            seen['state'] = state
+            settle = seen.setdefault('settle', Deadline(NEW_ROOT_SETTLE_SECONDS))
+            seen['root'] = new_root = self._new_root(state, old_fps)
+            reissued = not expect_reissue or (
+                new_root is not None and _certs.is_issued_by(state['tls_cert'], new_root))
+            if (new_root is not None and reissued) or (new_root is None and settle.expired()):
+                return 'settled'
+            raise NotYet('the new VMCA root is not in the trusted root chains yet' if new_root is None else
+                         'vCenter still reports the previous machine SSL certificate')
+
+        outcome, last = poll(settled, deadline, interval=POLL_INTERVAL)
+        if outcome is None:
+            raise WaitTimeoutError(self.operation, 'vCenter accepted the new VMCA root but could not be read back '
+                                   'within wait_timeout (%ss): %s. The change WAS applied; check vCenter and rerun '
+                                   'the task' % (self.params['wait_timeout'], last), vcenter_state=STATE_CHANGED)
+        if outcome == 'unverifiable':
+            self._warn_unverifiable()
+            return None
+        state, new_root = seen['state'], seen['root']
         if new_root is None:
             self.warnings.append('The VMCA root was replaced, but the new root could not be identified in the trusted '
                                  'root chains (%s); vmca_root is not returned.' % state['vmca_reason'])
         else:
             # The new root was read over a verified connection: trust it for the rest of the task.
             self.client.trust_additional([_certs.certificate_pem(new_root)])
-        self.client.wait_until_serving(_certs.fingerprint(state['tls_cert']), self.operation,
-                                       max(1, deadline - time.time()), fingerprint_der)
+        self.client.wait_until_serving(_certs.fingerprint(state['tls_cert']), self.operation, deadline,
+                                       fingerprint_der)
         return new_root
 
     def _warn_unverifiable(self):

@@ -400,9 +400,14 @@ class FakeClient(VCenterClient):
             self.server.logouts += 1
         self._token = None
 
-    def call(self, method, path, operation, spec=None, params=None, action=None):
+    def call(self, method, path, operation, spec=None, params=None, action=None, expect=None):
         self.login()
-        return self.server.handle(method, path, operation, spec, params, action)
+        if method != 'GET':
+            self.write_sent = True
+        result = self.server.handle(method, path, operation, spec, params, action)
+        # the fake vCenter answers what the API documents: the module's declared shape must accept it
+        assert expect is None or expect.mismatch(result) is None, (path, expect.mismatch(result))
+        return result
 
     def served_certificate_der(self):
         cert = self.server.served or (self._previous if self.server.serve_old else self.server.leaf)

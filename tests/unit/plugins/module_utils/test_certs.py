@@ -83,6 +83,21 @@ def test_split_pem_bundle_keeps_order_and_normalises(pki):
     assert _certs.load_certificates(messy) == [pki.corp_int, pki.corp]
 
 
+def test_split_pem_bundle_stray_and_unterminated_begin_lines(pki):
+    begin = '-----BEGIN CERTIFICATE-----\n'
+    # a BEGIN inside a block restarts it; BEGIN lines without an END are not blocks
+    assert _certs.split_pem_bundle(begin + 'garbage\n' + pem(pki.corp) + begin * 50) == [pem(pki.corp)]
+    with pytest.raises(CertificateInputError) as exc:
+        _certs.split_pem_bundle(begin * 5000)
+    assert 'does not contain a PEM certificate' in str(exc.value)
+
+
+def test_non_ascii_dns_names_become_a_labels():
+    assert _certs.normalise_san('bücher.example') == 'DNS:xn--bcher-kva.example'
+    assert _certs.normalise_san('DNS:*.Bücher.example') == 'DNS:*.xn--bcher-kva.example'
+    assert _certs.normalise_san('vc.example.com') == 'DNS:vc.example.com'
+
+
 def test_load_certificates_names_the_bad_block(pki):
     with pytest.raises(CertificateInputError) as exc:
         _certs.load_certificates(pem(pki.corp) + '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----',

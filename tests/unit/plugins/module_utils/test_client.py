@@ -28,15 +28,17 @@ TOKEN = 'b00dcafe'
 
 
 class FakeResponse(object):
-    def __init__(self, status, body=None, reason='Reason'):
+    def __init__(self, status, body=None, reason='Reason', headers=None, content=None):
         self.status_code = status
         self._body = body
-        self.content = b'' if body is None else json.dumps(body).encode('utf-8')
+        self.content = content if content is not None else (b'' if body is None else json.dumps(body).encode('utf-8'))
         self.reason = reason
+        self.headers = headers if headers is not None else (
+            {} if body is None else {'Content-Type': 'application/json'})
 
     def json(self):
         if self._body is None:
-            raise ValueError('no JSON')
+            return json.loads(self.content.decode('utf-8'))  # raises ValueError for what is not JSON
         return self._body
 
 
@@ -54,7 +56,8 @@ class FakeSession(object):
 
     def request(self, method, url, **kwargs):
         self.requests.append({'method': method, 'url': url, 'headers': dict(self.headers), 'json': kwargs.get('json'),
-                              'auth': kwargs.get('auth'), 'verify': kwargs.get('verify')})
+                              'auth': kwargs.get('auth'), 'verify': kwargs.get('verify'),
+                              'allow_redirects': kwargs.get('allow_redirects', True)})
         item = self.script.pop(0)
         if isinstance(item, Exception):
             raise item
@@ -70,6 +73,16 @@ class FakeSession(object):
 
     def mount(self, prefix, adapter):
         pass
+
+
+class _Request(object):
+    def __init__(self):
+        self.headers = {}
+
+
+def _auth_header(auth):
+    """The Authorization header the client's auth object puts on a request."""
+    return auth(_Request()).headers['Authorization']
 
 
 def make_client(script, sleeps=None, **kwargs):
@@ -103,7 +116,7 @@ def test_login_api_sends_basic_auth_and_keeps_the_token():
     assert client.call('GET', '/vcenter/x', 'read x') == {'cert': 'x'}
     login, read = client._session.requests
     assert (login['method'], login['url']) == ('POST', 'https://vc.example.com:443/api/session')
-    assert login['auth'] == ('admin', 'pw')
+    assert _auth_header(login['auth']) == 'Basic YWRtaW46cHc='  # admin:pw
     assert read['url'] == 'https://vc.example.com:443/api/vcenter/x'
     assert read['headers'][_client.SESSION_HEADER] == TOKEN
     assert read['auth'] is None

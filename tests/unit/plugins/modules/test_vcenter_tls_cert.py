@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.certops.vcenter.plugins.module_utils import _wait
 from ansible_collections.certops.vcenter.plugins.module_utils._errors import ConnectionFailure, VCenterError
 from ansible_collections.certops.vcenter.plugins.modules import vcenter_tls_cert
 from ansible_collections.certops.vcenter.tests.unit.utils import (  # noqa: F401 pylint: disable=unused-import
@@ -352,7 +353,7 @@ def test_vmca_signed_replaces_a_custom_certificate(capsys, make_vcenter, pki, mo
     vc = make_vcenter()
     vc.use_corp_tls()
     vc.unavailable_reads = 2  # services restart: the first reads after the change get 503
-    monkeypatch.setattr(vcenter_tls_cert.time, 'sleep', lambda seconds: None)
+    monkeypatch.setattr(_wait.time, 'sleep', lambda seconds: None)
     result, dummy = run(capsys, {'state': 'vmca_signed', 'common_name': PNID, 'organization': 'Example',
                                  'country': 'de', 'subject_alt_name': [PNID, '10.0.0.1'], 'wait_timeout': 30})
     assert result['changed'] is True

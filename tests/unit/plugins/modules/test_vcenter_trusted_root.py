@@ -181,7 +181,7 @@ class FakeVCenter(object):
     def handle(self, method, path, operation, spec, params, action):
         self.calls.append((method, path, action, spec, params))
         if self.tls_unverifiable:
-            raise ConnectionFailure(operation, VERIFY_FAILED, method=method, path=path)
+            raise ConnectionFailure(operation, VERIFY_FAILED, method=method, path=path, tls_verification=True)
         if path == '/appliance/system/version' and method == 'GET':
             return {'version': '.'.join(str(v) for v in self.version) + '.00100', 'build': '1'}
         if path == TRC and method == 'GET':
@@ -276,9 +276,14 @@ class FakeClient(VCenterClient):
             self.server.logouts += 1
         self._token = None
 
-    def call(self, method, path, operation, spec=None, params=None, action=None):
+    def call(self, method, path, operation, spec=None, params=None, action=None, expect=None):
         self.login()
-        return self.server.handle(method, path, operation, spec, params, action)
+        if method != 'GET':
+            self.write_sent = True
+        result = self.server.handle(method, path, operation, spec, params, action)
+        # the fake vCenter answers what the API documents: the module's declared shape must accept it
+        assert expect is None or expect.mismatch(result) is None, (path, expect.mismatch(result))
+        return result
 
     def trust_additional(self, pems):
         self.server.trusted.extend(pems)
