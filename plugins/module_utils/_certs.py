@@ -365,6 +365,23 @@ def is_ca(cert):
         return False
 
 
+def is_valid_ca(cert):
+    """A CA certificate vCenter accepts: basic constraints CA=true and the keyCertSign key usage (vSphere
+    Authentication, "Add a Trusted Root Certificate to the Certificate Store"; vcenter-fidelity.md row 1)."""
+    return is_ca(cert) and 'keyCertSign' in (key_usage(cert) or [])
+
+
+def unique(certs):
+    """``certs`` without repeats (same SHA-256 fingerprint), in their order."""
+    seen, result = set(), []
+    for cert in certs:
+        fp = fingerprint(cert)
+        if fp not in seen:
+            seen.add(fp)
+            result.append(cert)
+    return result
+
+
 def key_usage(cert):
     """Names of the key usages set, e.g. ``['digitalSignature', 'keyEncipherment']``; None when absent."""
     try:

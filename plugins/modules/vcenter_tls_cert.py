@@ -56,10 +56,15 @@ options:
     type: str
   root_certificate:
     description:
-      - With O(state=present), the root CA certificate (PEM) that O(certificate) chains up to. vCenter adds it
-        to its trusted roots. Needed when that root is not yet trusted by vCenter.
-      - On vCenter 6.7, whose API cannot take the root with the certificate, the module adds it to the trusted
-        roots first when it is not there yet.
+      - With O(state=present), the CA certificates (PEM) that O(certificate) chains up to: the root, optionally
+        with intermediate CA certificates, in any order. Needed when vCenter does not trust that root yet.
+      - Every CA certificate given must have the CA flag and the keyCertSign key usage, as vCenter requires.
+      - How the CA certificates reach vCenter follows the three cases VMware's SDK documents for C(Tls.set).
+        With O(private_key) and a root vCenter does not trust yet, the intermediates are sent after the leaf
+        and the intermediates and the root as the C(root_cert) of the request, as the public clients that
+        work against real vCenters do; vCenter then trusts them. Without O(private_key) (a CSR made on
+        vCenter), on vCenter 6.7, or when vCenter already trusts the root, the module first adds the missing
+        CA certificates through the trusted-root API and never sends C(root_cert).
     type: str
   duration:
     description:
@@ -282,7 +287,9 @@ class TlsCert(CertModule):
         self.operation = OPERATIONS[self.state]
         self.certs = []          # state=present: leaf first, then the intermediates given
         self.leaf = None
-        self.root = None
+        self.root = None         # state=present: the self-signed root given (root_certificate), or None
+        self.path = []           # state=present: the leaf's path through every CA certificate given
+        self.cas_given = []      # state=present: every CA certificate given (intermediates and root)
         self.key_pem = None
         self.desired = {}
         self.planned_trust_pem = None  # state=present: the root to trust after the change (kept for recovery)
@@ -332,29 +339,11 @@ class TlsCert(CertModule):
             raise InputError(self.operation, 'certificate (subject %s) is a CA certificate, not a server '
                              'certificate; give the machine SSL certificate first'
                              % _certs.name_to_string(self.leaf.subject))
-        problems = _certs.machine_ssl_problems(self.leaf, self.certs[1:])
+        self._validate_cas(p['root_certificate'])
+        problems = _certs.machine_ssl_problems(self.leaf, [c for c in self.path[1:] if c is not self.root])
         if problems:
             raise InputError(self.operation, 'vCenter would refuse certificate (subject %s): %s'
                              % (_certs.name_to_string(self.leaf.subject), '; '.join(problems)))
-        if p['root_certificate'] is not None:
-            roots = _certs.load_certificates(p['root_certificate'], 'root_certificate')
-            if len(roots) != 1:
-                raise InputError(self.operation, 'root_certificate holds %d certificates; give only the root CA '
-                                 'certificate (put intermediate CA certificates after the leaf in certificate)'
-                                 % len(roots))
-            self.root = roots[0]
-            _certs.check_validity(self.root, 'root_certificate')
-            if not _certs.is_ca(self.root):
-                raise InputError(self.operation, 'root_certificate (subject %s) is not a CA certificate'
-                                 % _certs.name_to_string(self.root.subject))
-            top = self.certs[-1]
-            if _certs.fingerprint(top) != _certs.fingerprint(self.root) and not _certs.is_issued_by(top, self.root):
-                raise InputError(self.operation, (
-                    'the certificate chain does not lead to root_certificate: the last certificate given (subject '
-                    '%s) is issued by %s, which is not root_certificate (subject %s); add the missing intermediate '
-                    'CA certificates after the leaf in certificate, or give the right root_certificate') % (
-                    _certs.name_to_string(top.subject), _certs.name_to_string(top.issuer),
-                    _certs.name_to_string(self.root.subject)))
         if p['private_key'] is not None:
             key = _certs.load_private_key(p['private_key'], p['private_key_passphrase'], 'private_key')
             if not _certs.key_matches_certificate(key, self.leaf):
@@ -364,6 +353,31 @@ class TlsCert(CertModule):
         elif p['private_key_passphrase'] is not None:
             raise InputError(self.operation, 'private_key_passphrase was given without private_key')
         self._check_san(_certs.subject_alt_names(self.leaf), 'the subject alternative names of certificate')
+
+    def _validate_cas(self, root_certificate):
+        """Every CA certificate given (after the leaf, and in root_certificate) and the leaf's path through them."""
+        given = self.certs[1:] + (_certs.load_certificates(root_certificate, 'root_certificate')
+                                  if root_certificate is not None else [])
+        for cert in given:
+            _certs.check_validity(cert, 'CA certificate %s' % _certs.name_to_string(cert.subject))
+            if not _certs.is_valid_ca(cert):
+                raise InputError(self.operation, (
+                    'CA certificate %s is not a valid CA certificate for vCenter: it needs the CA flag (basic '
+                    'constraints CA=true) and the keyCertSign key usage') % _certs.name_to_string(cert.subject))
+        self.cas_given = _certs.unique(given)
+        self.path = _certs.build_chain(self.leaf, self.cas_given)
+        top = self.path[-1]
+        if _certs.is_self_signed(top):
+            self.root = top
+        elif root_certificate is not None:
+            raise InputError(self.operation, (
+                'the certificate chain does not lead to a root in root_certificate: the last certificate of the path '
+                '(subject %s) is issued by %s, which is not given; add the missing CA certificates to '
+                'root_certificate') % (_certs.name_to_string(top.subject), _certs.name_to_string(top.issuer)))
+        unused = [c for c in self.cas_given if _certs.fingerprint(c) not in _certs.fingerprint_set(self.path)]
+        if unused:
+            raise InputError(self.operation, 'root_certificate holds CA certificates that are not on the path of '
+                             'certificate: %s' % ', '.join(_certs.name_to_string(c.subject) for c in unused))
 
     def _check_san(self, sans, what):
         hostname = self.params['vcenter_hostname']
@@ -390,29 +404,30 @@ class TlsCert(CertModule):
 
     def _read_present(self):
         # The no-change path costs exactly one read (Tls.get): the trust store is read only when a change
-        # is coming, to decide how the root reaches vCenter and which root to trust while waiting.
+        # is coming, to decide how the CA certificates reach vCenter and which root to trust while waiting.
         current = machine_ssl_state(self.api)
-        current['add_root'] = False
-        current['root_cert_in_spec'] = True
-        current['trust_pem'] = None
+        current.update(add_chain=[], root_cert=[], trust_pem=None)
         if current['sha256'] == _certs.fingerprint(self.leaf):
             return current
-        if self.root is not None:
-            current['trust_pem'] = _certs.certificate_pem(self.root)
-            current['root_cert_in_spec'] = self.api.tls_set_takes_root_cert()
-            if not current['root_cert_in_spec']:
-                chains = trust_store(self.api)
-                trusted = _certs.fingerprint_set(trusted_certs(chains))
-                current['add_root'] = _certs.fingerprint(self.root) not in trusted
+        chains = trust_store(self.api)
+        trusted = _certs.fingerprint_set(trusted_certs(chains))
+        root = self.root or anchor(self.path, chains)
+        if root is None:
+            raise InputError(self.operation, (
+                'certificate (issuer %s) does not chain up to any root vCenter trusts, and root_certificate '
+                'does not hold its root; give the issuing root (and intermediate CA certificates) as '
+                'root_certificate') % _certs.name_to_string(self.path[-1].issuer))
+        cas = [c for c in self.path[1:] if c is not root] + [root]
+        missing = [c for c in cas if _certs.fingerprint(c) not in trusted]
+        if missing and self.key_pem is not None and _certs.fingerprint(root) not in trusted and \
+                self.api.tls_set_takes_root_cert():
+            # SDK case 1 (cert + key + root_cert): the CA chain goes with the certificate
+            current['root_cert'] = cas
         else:
-            chains = trust_store(self.api)
-            root = anchor(self.certs, chains)
-            if root is None:
-                raise InputError(self.operation, (
-                    'certificate (issuer %s) does not chain up to any root vCenter trusts, and root_certificate '
-                    'is not given; give the issuing root as root_certificate (and intermediate CA certificates '
-                    'after the leaf in certificate)') % _certs.name_to_string(self.certs[-1].issuer))
-            current['trust_pem'] = _certs.certificate_pem(root)
+            # SDK cases 2 and 3 (cert + key with a trusted root; cert alone after a CSR on vCenter), and 6.7:
+            # vCenter must already trust every CA certificate of the path
+            current['add_chain'] = missing
+        current['trust_pem'] = _certs.certificate_pem(root)
         self.planned_trust_pem = current['trust_pem']
         return current
 
@@ -450,8 +465,9 @@ class TlsCert(CertModule):
                                      'certificate and refuses to install it again')
             return Plan(changed=False, before=before, after=before)
         actions = []
-        if current['add_root']:
-            actions.append('add root_certificate to the trusted root chains')
+        if current['add_chain']:
+            actions.append('add %s to the trusted root chains' % ', '.join(
+                _certs.name_to_string(c.subject) for c in current['add_chain']))
         actions.append('replace the machine SSL certificate')
         return Plan(changed=True, actions=actions, before=before, after=_certs.summary(self.leaf))
 
@@ -485,14 +501,14 @@ class TlsCert(CertModule):
     # ------------------------------------------------------------------ change
     def apply(self, plan, current):
         if self.state == 'present':
-            if current['add_root']:
-                self.api.create_trusted_root([_certs.certificate_pem(self.root)])
-            root_pem = _certs.certificate_pem(self.root) if self.root is not None and current['root_cert_in_spec'] \
-                else None
-            # [INF] Tls.Spec.cert holds the leaf followed by its intermediate CA certificates; the root goes
-            # in root_cert (reference §4.3 lists the three set scenarios).
-            self.api.set_tls(''.join(_certs.certificate_pem(c) for c in self.certs), key=self.key_pem,
-                             root_cert=root_pem)
+            if current['add_chain']:
+                self.api.create_trusted_root([_certs.certificate_pem(c) for c in current['add_chain']])
+            pems = [_certs.certificate_pem(c) for c in self.path]
+            # Tls.Spec.cert: the leaf, then its intermediates (a vCenter that reads only the leaf finds them in
+            # root_cert or in the trust store); root_cert: the intermediates and the root (reference §4.3,
+            # vcenter-fidelity.md rows 2-3).
+            self.api.set_tls(''.join(pems[:-1] if self.path[-1] is self.root else pems), key=self.key_pem,
+                             root_cert=''.join(_certs.certificate_pem(c) for c in current['root_cert']) or None)
         elif self.state == 'vmca_signed':
             self.api.replace_tls_vmca_signed(subject_spec(self.desired, self.params['key_size']))
         else:
@@ -514,8 +530,6 @@ class TlsCert(CertModule):
 
     def _trust_pems(self, current):
         if self.state == 'present':
-            if self.root is not None:
-                return [_certs.certificate_pem(self.root)]
             return [current['trust_pem']] if current.get('trust_pem') else []
         if current.get('vmca_root') is not None:
             return [_certs.certificate_pem(current['vmca_root'])]

@@ -97,6 +97,11 @@ def make_cert(subject, key, issuer_cert=None, issuer_key=None, ca=False, days=36
                .not_valid_before(NOW + datetime.timedelta(days=start_days))
                .not_valid_after(NOW + datetime.timedelta(days=days))
                .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+    if ca:  # vCenter accepts a CA certificate only with the keyCertSign key usage
+        builder = builder.add_extension(x509.KeyUsage(
+            digital_signature=False, content_commitment=False, key_encipherment=False, data_encipherment=False,
+            key_agreement=False, key_cert_sign=True, crl_sign=True, encipher_only=False, decipher_only=False),
+            critical=True)
     if sans:
         builder = builder.add_extension(x509.SubjectAlternativeName(general_names(sans)), critical=False)
     return builder.sign(issuer_key if issuer_key is not None else key, hashes.SHA256())

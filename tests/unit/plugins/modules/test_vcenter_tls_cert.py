@@ -66,7 +66,8 @@ def test_present_installs_trusts_root_and_waits(capsys, make_vcenter, pki):
     assert set(spec) == {'cert', 'key', 'root_cert'}
     assert spec['cert'] == pem(pki.corp_tls) + pem(pki.corp_int)  # leaf first, then the intermediate
     assert spec['key'].startswith('-----BEGIN PRIVATE KEY-----')
-    assert load(spec['root_cert']) == pki.corp
+    # the CA chain goes in root_cert, intermediates and root (SDK case 1, as the public clients send it)
+    assert spec['root_cert'] == pem(pki.corp_int) + pem(pki.corp)
     assert vc.leaf == pki.corp_tls
     assert vc.trusted == [pem(pki.corp)]
     assert vc.waited == [fp(pki.corp_tls)]
@@ -109,8 +110,33 @@ def test_present_without_key_uses_the_csr_key(capsys, make_vcenter, pki):
     result, dummy = run(capsys, {'certificate': pem(pki.corp_tls) + pem(pki.corp_int),
                                  'root_certificate': pem(pki.corp)})
     assert result['changed'] is True
-    assert 'key' not in vc.writes[0][3]
+    # SDK case 3 (cert alone after a CSR on vCenter): the CA certificates go through the trusted-root API first
+    assert [(m, p) for m, p, dummy, dummy2 in vc.writes] == [('POST', TRC), ('PUT', TLS)]
+    assert vc.writes[0][3]['cert_chain']['cert_chain'] == [pem(pki.corp_int), pem(pki.corp)]
+    assert set(vc.writes[1][3]) == {'cert'}  # no key, no root_cert
     assert vc.pending_csr_key is None
+
+
+def test_present_with_a_trusted_root_adds_only_the_missing_intermediate(capsys, make_vcenter, pki):
+    vc = make_vcenter()
+    vc.chains.append(('corp', [pem(pki.corp)]))
+    result, dummy = run(capsys, corp_args(pki))
+    assert result['changed'] is True
+    # SDK case 2 (cert + key, root already trusted): root_cert is never sent
+    assert [(m, p) for m, p, dummy, dummy2 in vc.writes] == [('POST', TRC), ('PUT', TLS)]
+    assert vc.writes[0][3]['cert_chain']['cert_chain'] == [pem(pki.corp_int)]
+    assert set(vc.writes[1][3]) == {'cert', 'key'}
+
+
+def test_present_takes_intermediates_in_root_certificate(capsys, make_vcenter, pki):
+    vc = make_vcenter()
+    result, dummy = run(capsys, corp_args(pki, certificate=pem(pki.corp_tls),
+                                          root_certificate=pem(pki.corp) + pem(pki.corp_int)))
+    assert result['changed'] is True
+    spec = vc.writes[-1][3]
+    assert spec['cert'] == pem(pki.corp_tls) + pem(pki.corp_int)
+    assert spec['root_cert'] == pem(pki.corp_int) + pem(pki.corp)
+    assert vc.leaf == pki.corp_tls
 
 
 def test_present_encrypted_key_is_sent_decrypted(capsys, make_vcenter, pki):
@@ -136,25 +162,28 @@ def test_present_without_root_refused_when_not_trusted(capsys, make_vcenter, pki
     vc = make_vcenter()
     result, dummy = run(capsys, corp_args(pki, root_certificate=None))
     assert result['failed'] is True
-    assert 'does not chain up to any root vCenter trusts, and root_certificate is not given' in result['msg']
+    assert 'does not chain up to any root vCenter trusts, and root_certificate does not hold its root' in result['msg']
     assert result['vcenter_state'] == 'unchanged'
     assert vc.writes == []
 
 
-@pytest.mark.parametrize('trusted_before, expected_writes', [
-    (False, [('POST', TRC), ('PUT', TLS)]),
-    (True, [('PUT', TLS)]),
+@pytest.mark.parametrize('trusted_before, expected_writes, added', [
+    ([], [('POST', TRC), ('PUT', TLS)], ['corp_int', 'corp']),
+    (['corp'], [('POST', TRC), ('PUT', TLS)], ['corp_int']),
+    (['corp_int', 'corp'], [('PUT', TLS)], []),
 ])
-def test_present_on_67_adds_the_root_itself(capsys, make_vcenter, pki, trusted_before, expected_writes):
+def test_present_on_67_adds_the_missing_cas_itself(capsys, make_vcenter, pki, trusted_before, expected_writes, added):
     vc = make_vcenter((6, 7, 0))
-    if trusted_before:
-        vc.chains.append(('corp', [pem(pki.corp)]))
+    for name in trusted_before:
+        vc.chains.append((name, [pem(getattr(pki, name))]))
     result, dummy = run(capsys, corp_args(pki))
     assert result['changed'] is True
     assert [(m, p) for m, p, dummy, dummy2 in vc.writes] == expected_writes
     assert 'root_cert' not in vc.writes[-1][3]  # 6.7's Tls.Spec has no root_cert
     assert vc.leaf == pki.corp_tls
-    assert ('add root_certificate to the trusted root chains' in result['actions']) is not trusted_before
+    if added:
+        assert vc.writes[0][3]['cert_chain']['cert_chain'] == [pem(getattr(pki, name)) for name in added]
+    assert any(a.endswith('to the trusted root chains') for a in result['actions']) is bool(added)
 
 
 def test_present_on_70_sends_root_with_certificate(capsys, make_vcenter, pki):
@@ -246,12 +275,13 @@ BAD_PRESENT = [
      'certificate (PEM block 2) expired on'),
     ('chain-out-of-order', lambda p: {'certificate': pem(p.corp_tls) + pem(p.other)},
      'certificate is out of order or incomplete'),
-    ('wrong-root', lambda p: {'root_certificate': pem(p.other)}, 'the certificate chain does not lead to root_certificate'),
+    ('wrong-root', lambda p: {'root_certificate': pem(p.other)}, 'the certificate chain does not lead to a root in root_certificate'),
     ('missing-intermediate', lambda p: {'certificate': pem(p.corp_tls)},
-     'the certificate chain does not lead to root_certificate'),
-    ('two-roots', lambda p: {'root_certificate': pem(p.corp) + pem(p.other)}, 'root_certificate holds 2 certificates'),
+     'the certificate chain does not lead to a root in root_certificate'),
+    ('two-roots', lambda p: {'root_certificate': pem(p.corp) + pem(p.other)},
+     'root_certificate holds CA certificates that are not on the path of certificate: O=Other,CN=Other Root CA'),
     ('root-not-ca', lambda p: {'root_certificate': pem(p.corp_tls)},
-     'root_certificate (subject O=Corp,CN=vc.example.com) is not a CA certificate'),
+     'CA certificate O=Corp,CN=vc.example.com is not a valid CA certificate for vCenter'),
     ('san-without-host', lambda p: {'certificate': pem(p.corp_leaf(sans=['other.example.com'])) + pem(p.corp_int)},
      'the subject alternative names of certificate (DNS:other.example.com) do not include vcenter_hostname '
      'vc.example.com'),
