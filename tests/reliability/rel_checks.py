@@ -33,13 +33,18 @@ def traceback_of(result):
             return str(value)
     if result.get('uncaught'):
         return result.get('module_stderr')
+    msg = str(result.get('msg') or '')
+    if 'Module failed:' in msg or 'MODULE FAILURE' in msg:
+        # ansible-core 2.19+ under ansible-playbook: an exception that escaped the module, its traceback hidden
+        # unless DISPLAY_TRACEBACK asks for it (``exception: (traceback unavailable)``)
+        return 'an exception escaped the module: %s (exception: %s)' % (msg, result.get('exception'))
     return None
 
 
 def assert_clean(result):
     """No traceback anywhere; a failure starts with ``Failed to `` and carries ``vcenter_state``."""
     text = traceback_of(result)
-    assert text is None, 'a Python traceback reached the user:\n%s' % text[-3000:]
+    assert text is None, 'a Python traceback (an uncaught exception) reached the user:\n%s' % text[-3000:]
     if result.get('failed'):
         assert result.get('vcenter_state') in STATES, \
             'a failed run must say what it left behind (vcenter_state): %r' % (result,)

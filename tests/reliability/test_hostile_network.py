@@ -438,3 +438,88 @@ def test_non_ascii_credentials(utf8_sim, report):
     assert not result.get('failed'), 'the module could not log in with UTF-8 credentials: %r' % result.get('msg')
     assert stats['logins'] == 1 and stats['active_sessions'] == 0, stats
     assert password not in str(result)
+
+
+# ====================================================================== 4. the same, through real ansible-playbook
+
+PLAYBOOK = r'''
+- name: Hostile network, as a user runs it
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/certops.vcenter.vcenter: "{{ conn }}"
+  tasks:
+    - name: Login redirected to a plain-HTTP origin
+      certops.vcenter.vcenter_trusted_root_info:
+      register: r_redirect
+      ignore_errors: true
+
+    - name: Machine SSL certificate read, body cut mid-way
+      certops.vcenter.vcenter_tls_cert_info:
+      register: r_cut
+      ignore_errors: true
+
+    - name: Trusted root chains answered by an HTML page
+      certops.vcenter.vcenter_trusted_root:
+        state: absent
+        chain_id: rel-x
+      register: r_html
+      ignore_errors: true
+
+    - name: Keep the results
+      ansible.builtin.copy:
+        content: "{{ {'redirect': r_redirect, 'cut': r_cut, 'html': r_html} | to_json }}"
+        dest: "{{ playbook_dir }}/results.json"
+        mode: '0600'
+'''
+
+
+def test_hostile_network_through_ansible_playbook(hv, net, mat, tmp_path, report):
+    """Real ansible-playbook runs: the module runs in its own process, so a traceback would reach the user as
+    ``module_stderr`` / ``MODULE FAILURE``; none may, and nothing may reach the other origin."""
+    import json  # pylint: disable=import-outside-toplevel
+    _add_chain(hv, mat)
+    net.front.add(method='POST', path='/api/session', count=1, redirect=(302, net.plain.url(API + '/moved')))
+    net.front.add(method='GET', path=P + '/tls', count=None,
+                  answer=dict(status=200, content_type=JSON, body='{"cert": "' + 'A' * 400 + '"}', cut=30))
+    net.front.add(method='GET', path='/trusted-root-chains$', count=None,
+                  answer=dict(status=200, content_type='text/html', body=rel_front.HTML_PAGE))
+    workdir = str(tmp_path)
+    with open(os.path.join(workdir, 'play.yml'), 'w') as handle:
+        handle.write(PLAYBOOK)
+    with open(os.path.join(workdir, 'conn.json'), 'w') as handle:
+        json.dump({'conn': net.args()}, handle)
+    hv.reset_stats()
+
+    proc = rel_run.ansible_playbook(workdir, os.path.join(workdir, 'play.yml'), '-e', '@conn.json')
+
+    rel_front.wait_quiet()
+    stats = hv.stats()
+    leaked = net.other_origin()
+    output = proc.stdout + proc.stderr
+    results = {}
+    if os.path.exists(os.path.join(workdir, 'results.json')):
+        with open(os.path.join(workdir, 'results.json')) as handle:
+            results = json.load(handle)
+    for index, (name, label) in enumerate((
+            ('redirect', 'login 302 to http://127.0.0.2'), ('cut', 'GET tls body cut mid-way'),
+            ('html', 'GET trusted-root-chains answers HTML, state=absent'))):
+        result = results.get(name) or {}
+        report.add('hostile', order=800 + index, klass='through ansible-playbook', case=label,
+                   module={'redirect': 'vcenter_trusted_root_info', 'cut': 'vcenter_tls_cert_info',
+                           'html': 'vcenter_trusted_root'}[name],
+                   outcome=rel_report.outcome_of(result) if result else 'no result',
+                   vcenter_state=result.get('vcenter_state'), writes=rel_checks.writes_of(stats),
+                   other_origin=len(leaked) if name == 'redirect' else '-', msg=result.get('msg'))
+    assert results, 'the playbook did not finish:\n%s' % output[-3000:]
+    assert 'Traceback' not in output, 'a Python traceback reached the user:\n%s' % output[-4000:]
+    for name in ('redirect', 'cut', 'html'):
+        rel_checks.assert_clean(results[name])
+    assert not leaked, 'the client followed the redirect to another origin'
+    for name, fragment in (('redirect', 'redirect'), ('cut', '/tls'), ('html', '/trusted-root-chains')):
+        result = results[name]
+        assert result.get('failed') is True, '%s: %r' % (name, result)
+        assert result['msg'].startswith('Failed to ') and fragment in result['msg'].lower(), result['msg']
+        assert result['vcenter_state'] == 'unchanged', result
+    assert stats['writes_attempted'] == 0, stats['write_log']
+    assert 'rel-x' in _chain_ids(hv)
