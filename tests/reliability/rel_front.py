@@ -180,14 +180,14 @@ class Front(object):
             def log_message(self, *args):  # quiet
                 pass
 
-            def _body(self):
+            def read_body(self):
                 length = int(self.headers.get('Content-Length') or 0)
                 return self.rfile.read(length) if length else None
 
-            def _any(self):
-                front._handle(self)
+            def dispatch(self):
+                front.handle(self)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _any
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = dispatch
 
         self._server = ThreadingHTTPServer((host, 0), Handler)
         self._server.daemon_threads = True
@@ -233,9 +233,9 @@ class Front(object):
                     return rule
         return None
 
-    def _handle(self, handler):
+    def handle(self, handler):
         method, path = handler.command, handler.path
-        body = handler._body()
+        body = handler.read_body()
         rule = self._match(method, path)
         kind = list(rule.action)[0] if rule else 'pass'
         with self._lock:
