@@ -203,6 +203,28 @@ def test_redirect_on_logout_sends_nothing_elsewhere(hv, net, report):
     rel_checks.assert_clean(result)
 
 
+def test_redirect_to_the_same_origin_not_followed(hv, net, report):
+    """vCenter's API never redirects: a 3xx is an error even when it points back at the same host and port."""
+    moved = API + '/moved-here'
+    net.front.add(method='GET', path='/trusted-root-chains$', count=1,
+                  redirect=(302, 'https://127.0.0.1:%d%s' % (net.front.port, moved)))
+    hv.reset_stats()
+    result = rel_checks.run_guarded('vcenter_trusted_root_info', net.args())
+    followed = [e for e in net.front.log if e['path'].startswith(moved)]
+    stats = hv.stats()
+    report.add('hostile', order=198, klass='redirect',
+               case='same-origin: 302 to https://127.0.0.1:<front port> on GET /trusted-root-chains',
+               module='vcenter_trusted_root_info', outcome=rel_report.outcome_of(result),
+               vcenter_state=result.get('vcenter_state'), writes=rel_checks.writes_of(stats),
+               other_origin='%d (followed to the same origin: %d)' % (len(net.other_origin()), len(followed)),
+               msg=result.get('msg'))
+    rel_checks.assert_clean(result)
+    assert not followed, 'the redirect was followed: %r' % followed
+    assert result.get('failed') is True and result['msg'].startswith('Failed to '), result
+    assert 'redirect' in result['msg'].lower() and '302' in result['msg'], result['msg']
+    assert result['vcenter_state'] == 'unchanged'
+
+
 # ====================================================================== 2. unexpected 2xx answers to reads
 
 JSON = 'application/json'
@@ -311,6 +333,7 @@ AFTER_WRITE = [
      dict(status=200, content_type=JSON, body=' ' * 300, cut=10), 'tls'),
     ('put-tls-html', 'vcenter_tls_cert', lambda m: m.tls_present(wait=False), 'PUT', P + '/tls',
      dict(status=200, content_type='text/html', body=rel_front.HTML_PAGE), 'tls'),
+    ('put-tls-break', 'vcenter_tls_cert', lambda m: m.tls_present(wait=False), 'PUT', P + '/tls', 'break', 'tls'),
 ]
 
 
