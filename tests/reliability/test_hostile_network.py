@@ -11,6 +11,7 @@ also trust: any connection they receive is a leak. What vCenter really did is re
 (write log, raw REST client), never from the module under test.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -500,7 +501,6 @@ PLAYBOOK = r'''
 def test_hostile_network_through_ansible_playbook(hv, net, mat, tmp_path, report):
     """Real ansible-playbook runs: the module runs in its own process, so a traceback would reach the user as
     ``module_stderr`` / ``MODULE FAILURE``; none may, and nothing may reach the other origin."""
-    import json  # pylint: disable=import-outside-toplevel
     _add_chain(hv, mat)
     net.front.add(method='POST', path='/api/session', count=1, redirect=(302, net.plain.url(API + '/moved')))
     net.front.add(method='GET', path=P + '/tls', count=None,
