@@ -35,6 +35,7 @@ P = rel_sim.P
 PYTHON = sys.executable
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(PYTHON), 'ansible-playbook')
 MODULE_PKG = 'ansible_collections.certops.vcenter.plugins.modules'
+PEM_CAP = 120  # seconds: time cap of one pathological-PEM measurement
 MODULES = sorted(f[:-3] for f in os.listdir(os.path.join(REPO, 'plugins', 'modules'))
                  if f.startswith('vcenter_') and f.endswith('.py'))
 
@@ -380,6 +381,72 @@ print(json.dumps(out))
         self.results['imports'] = {'modules': rows, 'libraries': libs}
 
 
+    # ------------------------------------------------------------------ 8: pathological PEM input
+    def pem_parsing(self, sizes=(1000, 4000, 8000), cap=None):
+        """The collection's PEM parsing (``_certs.load_certificates``: split, then load) on input with thousands
+        of unterminated ``-----BEGIN CERTIFICATE-----`` lines, alone and in front of one valid certificate.
+        Each size runs in a fresh interpreter with a time cap (a quadratic parser takes minutes at 8,000)."""
+        script = r'''
+import json, sys, time
+from ansible_collections.certops.vcenter.plugins.module_utils import _certs
+text = sys.stdin.read()
+reps = int(sys.argv[1])
+times, outcome = [], None
+for dummy in range(reps):
+    start = time.perf_counter()
+    try:
+        certs = _certs.load_certificates(text, 'certificate')
+        outcome = 'accepted (%d certificates)' % len(certs)
+    except _certs.CertificateInputError as exc:
+        outcome = 'refused: %s' % str(exc)[:160]
+    except Exception as exc:
+        outcome = 'crashed: %s: %s' % (type(exc).__name__, str(exc)[:120])
+    times.append(time.perf_counter() - start)
+    if times[-1] > 5:
+        break
+times.sort()
+print(json.dumps({'seconds': times[len(times) // 2], 'runs': len(times), 'outcome': outcome}))
+'''
+        cap = cap or PEM_CAP
+        valid = self.pki.server_chain_pem(self.pki.server())
+        env = dict(self.env, PYTHONPATH=os.environ.get('BENCH_COLLECTIONS_DIR', ''))
+        rows = []
+        for variant, tail in (('alone', ''), ('before a valid certificate', valid)):
+            for lines in sizes:
+                text = '-----BEGIN CERTIFICATE-----\n' * lines + tail
+                row = {'lines': lines, 'variant': variant, 'bytes': len(text), 'seconds': None, 'runs': 0,
+                       'outcome': None}
+                try:
+                    proc = subprocess.run([PYTHON, '-c', script, str(1 if self.quick else 3)], input=text, env=env,
+                                          capture_output=True, text=True, check=False, timeout=cap)
+                except subprocess.TimeoutExpired:
+                    row['outcome'] = 'not finished within %d s (stopped)' % cap
+                else:
+                    if proc.returncode != 0:
+                        raise RuntimeError('PEM timing failed:\n%s' % proc.stderr[-3000:])
+                    row.update(json.loads(proc.stdout.strip().splitlines()[-1]))
+                print('bench: PEM, %d unterminated BEGIN lines %s: %s s (%s)' % (
+                    lines, variant, fmt(row['seconds'], 3), row['outcome']), flush=True)
+                rows.append(row)
+        self.results['pem'] = rows
+
+
+def pem_section(rows):
+    out = ['## 8. Pathological PEM input\n',
+           'The collection\'s PEM parsing (`plugins/module_utils/_certs.py` `load_certificates`: split the bundle, '
+           'then load each certificate) on input made of N lines `-----BEGIN CERTIFICATE-----` without an END line, '
+           'alone and followed by one valid certificate chain; each size in a fresh interpreter, median of up to 3 '
+           'runs, stopped after %d s. Linear parsing keeps 8,000 lines at about 8 times the 1,000-line figure; a '
+           'quadratic one multiplies it by about 64.\n' % PEM_CAP,
+           '| input | lines | bytes | parse time (s) | runs | outcome |', '|---|---|---|---|---|---|']
+    for row in rows:
+        out.append('| %s | %d | %d | %s | %s | %s |' % (
+            row['variant'], row['lines'], row['bytes'], fmt(row['seconds'], 3), row['runs'],
+            str(row['outcome']).replace('|', '\\|')))
+    out.append('')
+    return '\n'.join(out)
+
+
 def _task_runs(output):
     """ok + changed from the recap (task executions, loops counted per item as Ansible does per task)."""
     match = re.search(r'ok=(\d+)\s+changed=(\d+)', output)
@@ -653,6 +720,8 @@ def render(results, baseline=None):
       '`import cryptography.hazmat.primitives.serialization` %s s.\n' % (
           fmt(libs['requests'], 3), fmt(libs['cryptography.x509'], 3),
           fmt(libs['cryptography.hazmat.primitives.serialization'], 3)))
+    if r.get('pem'):
+        w(pem_section(r['pem']))
     if baseline:
         w(compare_with_baseline(results, baseline))
     w(analysis(results))
@@ -805,7 +874,7 @@ def main():
     parser.add_argument('--json', help='also write the raw figures here')
     parser.add_argument('--baseline', help='raw figures of an earlier run to compare with (section 6)')
     parser.add_argument('--quick', action='store_true', help='fewer repetitions and a smaller fleet (development)')
-    parser.add_argument('--only', default='per_task,uri,fleet,imports')
+    parser.add_argument('--only', default='per_task,uri,fleet,imports,pem')
     parser.add_argument('--render', metavar='RESULTS_JSON', help='only write the document from saved figures')
     args = parser.parse_args()
     if args.render:
@@ -847,6 +916,9 @@ def main():
     if 'imports' in only:
         print('bench: imports ...', flush=True)
         bench.imports()
+    if 'pem' in only:
+        print('bench: pathological PEM input ...', flush=True)
+        bench.pem_parsing()
     bench.results['load_end'] = load_average()
     bench.results['seconds'] = time.monotonic() - started
     if args.json:

@@ -7,7 +7,7 @@ import datetime
 import platform
 import sys
 
-SECTIONS = ('fault', 'bad_input', 'secrets', 'sessions')
+SECTIONS = ('fault', 'bad_input', 'hostile', 'secrets', 'sessions')
 PROPERTY = 'certops_report_row'
 
 
@@ -76,6 +76,7 @@ class Report(object):
         w('- result: %d rows, %d from failing tests\n' % (len(all_rows), failed))
         self._faults(w)
         self._bad_input(w)
+        self._hostile(w)
         self._secrets(w)
         self._sessions(w)
         return '\n'.join(out) + '\n'
@@ -116,6 +117,25 @@ class Report(object):
             w('| %s |' % ' | '.join(cell(x) for x in (
                 r['module'], r['case'], r['outcome'], r.get('vcenter_state') or '-', r['writes'], r['requests'],
                 excerpt(r.get('msg'), 170, 60), self._verdict(r))))
+        w('')
+
+    def _hostile(self, w):
+        rows = self.rows['hostile']
+        w('## Hostile network, odd options and non-ASCII input\n')
+        w('Redirects and unexpected 2xx answers come from a programmable HTTPS front (`rel_front.Front`, on '
+          '127.0.0.1, trusted through `vcenter_ca_path`) in front of the simulator; redirect targets are recording '
+          'listeners on another origin (127.0.0.2, plain HTTP and HTTPS with a certificate the module would '
+          'trust). "Other origin" counts the connections those listeners received (must be 0: nothing, not even '
+          'a request without credentials, leaves the configured host and port). "Writes" are the state-changing '
+          'requests the simulator received (and applied). No case may show a Python traceback; every failure '
+          'carries `vcenter_state`.\n')
+        w('| class | case | module | outcome | vcenter_state | writes (applied) | other origin | message excerpt | '
+          'test |')
+        w('|---|---|---|---|---|---|---|---|---|')
+        for r in sorted(rows, key=lambda r: r.get('order', 0)):
+            w('| %s |' % ' | '.join(cell(x) for x in (
+                r['klass'], r['case'], r['module'], r['outcome'], r.get('vcenter_state') or '-', r['writes'],
+                r.get('other_origin', '-'), excerpt(r.get('msg'), 170, 60) or '-', self._verdict(r))))
         w('')
 
     def _secrets(self, w):

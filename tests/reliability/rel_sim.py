@@ -31,6 +31,8 @@ def _context():
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
+    # an observer, not a judge: still reach a simulator that was made to serve a weak (1024-bit) certificate
+    context.set_ciphers('DEFAULT:@SECLEVEL=0')
     return context
 
 
@@ -51,6 +53,8 @@ class Simulator(object):
         self.urls = self._wait_ready(count)
         self.ports = [int(u.rsplit(':', 1)[1]) for u in self.urls]
         self.port = self.ports[0]
+        # the listen address (``--host``), as a socket address: ``[::1]`` in the URL is ``::1`` here
+        self.host = self.urls[0].split('://', 1)[1].rsplit(':', 1)[0].strip('[]')
         self._controls = {}
 
     def _wait_ready(self, count, timeout=180):
@@ -83,15 +87,15 @@ class Simulator(object):
 
     def control(self, index=0):
         if index not in self._controls:
-            self._controls[index] = Control(self.ports[index])
+            self._controls[index] = Control(self.ports[index], host=self.host)
         return self._controls[index]
 
     def captured_files(self):
         return [self.stdout_path, self.stderr_path, self.log_path]
 
 
-def _request(port, method, path, body=None, headers=None, timeout=30):
-    conn = http.client.HTTPSConnection('127.0.0.1', port, context=_context(), timeout=timeout)
+def _request(port, method, path, body=None, headers=None, timeout=30, host='127.0.0.1'):
+    conn = http.client.HTTPSConnection(host, port, context=_context(), timeout=timeout)
     try:
         data = None
         hdrs = dict(headers or {})
@@ -111,8 +115,9 @@ class Control(object):
     """The simulator's /sim control API for one vCenter, on one kept-alive connection (a /sim-only
     connection is never dropped by the simulator's restarts)."""
 
-    def __init__(self, port):
+    def __init__(self, port, host='127.0.0.1'):
         self.port = port
+        self.host = host
         self._conn = None
 
     def _call(self, method, path, body=None, expect=(200, 201, 204)):
@@ -120,7 +125,7 @@ class Control(object):
         headers = {'Content-Type': 'application/json'} if body is not None else {}
         for attempt in (1, 2):
             if self._conn is None:
-                self._conn = http.client.HTTPSConnection('127.0.0.1', self.port, context=_context(), timeout=30)
+                self._conn = http.client.HTTPSConnection(self.host, self.port, context=_context(), timeout=30)
             try:
                 self._conn.request(method, path, body=data, headers=headers)
             except (OSError, http.client.HTTPException):
@@ -187,14 +192,15 @@ class Control(object):
             time.sleep(0.1)
 
     def rest(self):
-        return Rest(self.port)
+        return Rest(self.port, host=self.host)
 
 
 class Rest(object):
     """Raw ``/api`` client (http.client): logs in with the simulator password, logs out on exit."""
 
-    def __init__(self, port, username=rel_pki.ADMIN, password=rel_pki.SIM_PASSWORD):
+    def __init__(self, port, username=rel_pki.ADMIN, password=rel_pki.SIM_PASSWORD, host='127.0.0.1'):
         self.port = port
+        self.host = host
         self.username = username
         self.password = password
         self.token = None
@@ -202,7 +208,8 @@ class Rest(object):
     def __enter__(self):
         auth = base64.b64encode(('%s:%s' % (self.username, self.password)).encode('utf-8')).decode('ascii')
         for _attempt in range(100):
-            status, payload = _request(self.port, 'POST', '/api/session', headers={'Authorization': 'Basic ' + auth})
+            status, payload = _request(self.port, 'POST', '/api/session', headers={'Authorization': 'Basic ' + auth},
+                                       host=self.host)
             if status == 503:  # restart window
                 time.sleep(0.05)
                 continue
@@ -212,13 +219,13 @@ class Rest(object):
         return self
 
     def __exit__(self, *exc):
-        _request(self.port, 'DELETE', '/api/session', headers={'vmware-api-session-id': self.token})
+        _request(self.port, 'DELETE', '/api/session', headers={'vmware-api-session-id': self.token}, host=self.host)
         self.token = None
         return False
 
     def call(self, method, path, body=None, expect=(200, 201, 204)):
         status, payload = _request(self.port, method, '/api' + path, body,
-                                   headers={'vmware-api-session-id': self.token})
+                                   headers={'vmware-api-session-id': self.token}, host=self.host)
         assert status in expect, 'raw %s %s -> %s %s' % (method, path, status, payload)
         return payload
 
@@ -246,9 +253,9 @@ class Rest(object):
                 'signing': [load(c) for c in info['signing_cert_chains']]}
 
 
-def served_sha256(port):
+def served_sha256(port, host='127.0.0.1'):
     """SHA-256 (colon hex) of the certificate the TLS port presents now."""
-    with socket.create_connection(('127.0.0.1', port), timeout=10) as sock:
+    with socket.create_connection((host, port), timeout=10) as sock:
         with _context().wrap_socket(sock, server_hostname='localhost') as tls:
             der = tls.getpeercert(binary_form=True)
     return ':'.join('%02X' % b for b in hashlib.sha256(der).digest())
