@@ -92,18 +92,18 @@ def split_pem_bundle(text, what='certificate'):
 
 def _pem_certificate_blocks(text):
     """Every ``BEGIN CERTIFICATE`` ... ``END CERTIFICATE`` block, in one left-to-right pass (linear in the
-    input: thousands of unterminated BEGIN lines cost no more than one). A BEGIN line inside a block starts
-    the block again, as OpenSSL reads it; a BEGIN without an END ends the search."""
+    input: thousands of unterminated BEGIN lines cost no more than one). A block runs from a BEGIN line to the
+    next END line, stray BEGIN lines included (such a block is refused when it is parsed, as OpenSSL refuses
+    it); a BEGIN without an END ends the search."""
     blocks = []
     start = text.find(_PEM_BEGIN)
     while start != -1:
         end = text.find(_PEM_END, start)
         if end == -1:
             break
-        restart = text.rfind(_PEM_BEGIN, start, end)  # the last BEGIN before this END opens the block
-        body = text[restart + len(_PEM_BEGIN):end]
+        body = text[start + len(_PEM_BEGIN):end]
         if body.strip() and body[:1].isspace():
-            blocks.append(text[restart:end + len(_PEM_END)])
+            blocks.append(text[start:end + len(_PEM_END)])
         start = text.find(_PEM_BEGIN, end)
     return blocks
 

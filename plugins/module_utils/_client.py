@@ -375,7 +375,7 @@ class VCenterClient(object):
         if timed_out:
             reason = 'vCenter did not answer within vcenter_timeout (%ss)' % self.timeout
         elif isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
-            reason = 'the answer from %s was cut off (%s)' % (self.base_url, _first_line(exc))
+            reason = 'the answer to %s %s from %s was cut off (%s)' % (method, path, self.base_url, _first_line(exc))
         else:
             reason = 'no answer from %s (%s)' % (self.base_url, _first_line(exc))
         return ConnectionFailure(operation, reason, method=method, path=path, ambiguous=ambiguous, timed_out=timed_out)
@@ -399,8 +399,9 @@ class VCenterClient(object):
         """The result of a 2xx answer, checked against what the endpoint documents (``expect``)."""
         def unexpected(what):
             return UnexpectedAnswerError(
-                operation, 'vCenter answered %s %s with %s; the API documents %s. Something other than vCenter\'s '
-                'API may have answered (a portal, proxy or firewall page), or the answer was damaged'
+                operation, 'vCenter answered %s %s with an unexpected answer, %s, where the API documents %s. '
+                'Something other than vCenter\'s API may have answered (a portal, proxy or firewall page), or the '
+                'answer was damaged'
                 % (method, path, what, expect.what if expect is not None else 'no result or a JSON result'),
                 method=method, path=path, status=response.status_code)
         if response.status_code == 204 or not response.content:

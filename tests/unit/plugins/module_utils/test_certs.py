@@ -85,8 +85,12 @@ def test_split_pem_bundle_keeps_order_and_normalises(pki):
 
 def test_split_pem_bundle_stray_and_unterminated_begin_lines(pki):
     begin = '-----BEGIN CERTIFICATE-----\n'
-    # a BEGIN inside a block restarts it; BEGIN lines without an END are not blocks
-    assert _certs.split_pem_bundle(begin + 'garbage\n' + pem(pki.corp) + begin * 50) == [pem(pki.corp)]
+    # BEGIN lines without an END after them are not blocks
+    assert _certs.split_pem_bundle(pem(pki.corp) + begin * 50) == [pem(pki.corp)]
+    # stray BEGIN lines before a certificate belong to its block, which is refused (as OpenSSL refuses it)
+    with pytest.raises(CertificateInputError) as exc:
+        _certs.load_certificates(begin * 1000 + pem(pki.corp))
+    assert 'is not a valid PEM certificate' in str(exc.value)
     with pytest.raises(CertificateInputError) as exc:
         _certs.split_pem_bundle(begin * 5000)
     assert 'does not contain a PEM certificate' in str(exc.value)
