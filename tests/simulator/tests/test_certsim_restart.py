@@ -54,6 +54,9 @@ def test_one_restart_refuses_then_proxy_503_then_login_only():
     try:
         vc, other = sim.client(0), sim.client(1)
         token, other_token = vc.login(), other.login()
+        # a /sim connection opened before the restart is not dropped by it and keeps answering in phase R
+        control = vc.connection()
+        assert vc.request("GET", "/sim/state", conn=control).json["restart_phase"] is None
         assert vc.api("POST", TLS + "?action=renew", body={}, token=token).status == 204
         seen = []
         checked = set()
@@ -66,6 +69,8 @@ def test_one_restart_refuses_then_proxy_503_then_login_only():
                 # the other vCenter of the fleet keeps serving; the control API of this one cannot answer
                 assert other.api("GET", "/session", token=other_token).status == 200
                 assert vc.try_state() is None
+                state = vc.request("GET", "/sim/state", conn=control).json
+                assert state["in_restart"] is True and state["restart_phase"] in ("R", "P"), state
                 checked.add("R")
             if phase == "P" and "P" not in checked:
                 # every path gets the proxy's text, also unknown ones and /certs/download.zip; /sim answers
@@ -88,6 +93,7 @@ def test_one_restart_refuses_then_proxy_503_then_login_only():
         err_api(vc.api("GET", "/session", token=token), 401, "UNAUTHENTICATED")
         assert other.api("GET", "/session", token=other_token).status == 200
         assert vc.state()["in_restart"] is False and vc.state()["restart_phase"] is None
+        control.close()
     finally:
         assert sim.stop() == 0
 
