@@ -66,14 +66,14 @@ class VapiError(Exception):
     def messages(self):
         return [{"id": self.msg_id, "default_message": self.default_message, "args": self.args_list}]
 
-    def body(self, dialect):
+    def body(self, dialect, rest_error_type=True):
         if dialect == "rest":
-            # /rest: {"type": "com.vmware.vapi.std.errors.<snake>", "value": {...}}; error_type inside
-            # value was seen on 7.0.3 [FIELD]; [INF] we include it for every profile.
-            return {
-                "type": "com.vmware.vapi.std.errors." + self.error_type.lower(),
-                "value": {"error_type": self.error_type, "messages": self.messages()},
-            }
+            # /rest: {"type": "com.vmware.vapi.std.errors.<snake>", "value": {...}}; error_type inside value was
+            # seen on 7.0.3 (S27) and is absent on 6.7 (S29): the 6.7.0 profile passes rest_error_type=False.
+            value = {"error_type": self.error_type, "messages": self.messages()}
+            if not rest_error_type:
+                del value["error_type"]
+            return {"type": "com.vmware.vapi.std.errors." + self.error_type.lower(), "value": value}
         return {"error_type": self.error_type, "messages": self.messages()}
 
 
@@ -106,15 +106,14 @@ def service_unavailable():
     return VapiError("SERVICE_UNAVAILABLE", "Service unavailable.", "com.vmware.vapi.endpoint.cis.ServiceUnavailable")
 
 
-def rest_operation_not_found(path, method):
-    # Reference §2.3 [FIELD]: unknown /rest URL -> 404 not_found, id com.vmware.vapi.rest.operationsForUrlNotFound.
-    # [INF] default_message text and args.
-    return VapiError("NOT_FOUND", "No matching method found for the given URL and HTTP method.",
-                     "com.vmware.vapi.rest.operationsForUrlNotFound", [path, method])
+def rest_operation_not_found(path):
+    # Real body (fidelity review row 24, S27, vCenter 7.0.3): args [path without /rest], text
+    # "Unable to find operations for URL: <path>.", id com.vmware.vapi.rest.operationsForUrlNotFound.
+    rel = path[len("/rest"):] if path.startswith("/rest/") else path
+    return VapiError("NOT_FOUND", "Unable to find operations for URL: %s." % rel,
+                     "com.vmware.vapi.rest.operationsForUrlNotFound", [rel])
 
 
-def api_not_found(path, method):
-    # [INF] The reference does not show an unknown /api path answer: 404 with an /api-shaped
-    # NOT_FOUND body (message id and text are ours).
-    return VapiError("NOT_FOUND", "No operation found for %s %s." % (method, path),
-                     "com.vmware.vapi.rest.httpNotFound", [path, method])
+def api_not_found():
+    # Real body (fidelity review row 22/25, S28): "Not found.", id com.vmware.vapi.rest.httpNotFound, args [].
+    return VapiError("NOT_FOUND", "Not found.", "com.vmware.vapi.rest.httpNotFound", [])

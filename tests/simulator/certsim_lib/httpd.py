@@ -6,6 +6,7 @@ import datetime
 import ipaddress
 import json
 import re
+import select
 import socket
 import socketserver
 import ssl
@@ -16,11 +17,18 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote
 
+from . import certzip
 from . import schema as S
 from .errors import (ERROR_TYPES, STATUS_DEFAULT_TYPE, VapiError, api_not_found, rest_operation_not_found,
                      service_unavailable, unauthenticated, unauthorized)
 
 CM = "/vcenter/certificate-management/vcenter"
+
+# Phase P of a restart: the reverse proxy's own plain-text answer while the service behind it is down. The text up to
+# "NamedPipeServiceSpecE" is quoted in the fidelity review (row 30, S33); the rest (address, namespace, pipe) [INF].
+PROXY_503_TEXT = ("503 Service Unavailable (Failed to connect to endpoint: [N7Vmacore4Http20NamedPipeServiceSpecE:"
+                  "0x00007f3c1c0a5e40] _serverNamespace = / action = Allow _pipeName =/var/run/vmware/"
+                  "vpxd-webserver-pipe)")
 
 
 class Route:
@@ -109,6 +117,8 @@ def match_route(method, path, query):
         dialect, rel = "rest", path[5:]
     else:
         return None, None, {}, "%s %s" % (method, path)
+    if len(rel) > 1 and rel.endswith("/"):
+        rel = rel[:-1]  # a trailing slash before the query is accepted (S6 Keyfactor, S13 VMware's cURL sample)
     q = parse_qs(query, keep_blank_values=True)
     for route in ROUTES:
         if route.method != method or (route.dialect and route.dialect != dialect):
@@ -199,6 +209,7 @@ class VCServer(ThreadingHTTPServer):
         self.vc = vcenter
         self.request_log = request_log
         super().__init__(address, Handler)
+        self._setup_loop()
 
     def server_bind(self):
         # skip HTTPServer's socket.getfqdn() reverse lookup (slow with 50 servers)
@@ -206,6 +217,83 @@ class VCServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         self.server_name = host
         self.server_port = port
+
+    # ------------------------------------------------------------ listening socket
+    # A restart's phase R closes the listening socket (new connections are refused by the kernel) and binds a
+    # new one on the same address when it ends. The serve loop owns the socket; begin_restart() wakes it.
+    def _setup_loop(self):
+        if getattr(self, "_wake_r", None) is None:
+            self._wake_r, self._wake_w = socket.socketpair()
+            self._wake_r.setblocking(False)
+            self._wake_w.setblocking(False)
+            self._stop_loop = threading.Event()
+            self._loop_done = threading.Event()
+            self._listening = True
+            self.vc.on_restart = self.wake
+
+    def wake(self):
+        try:
+            self._wake_w.send(b"x")
+        except OSError:
+            pass
+
+    def _rebind(self):
+        sock = socket.socket(self.address_family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(self.server_address)
+            sock.listen(self.request_queue_size)
+        except OSError:
+            sock.close()
+            return False
+        self.socket = sock
+        self._listening = True
+        return True
+
+    def serve_forever(self, poll_interval=0.5):
+        self._setup_loop()
+        self._loop_done.clear()
+        try:
+            while not self._stop_loop.is_set():
+                refused, until = self.vc.listen_state()
+                if refused and self._listening:
+                    self._listening = False
+                    self.socket.close()
+                elif not refused and not self._listening:
+                    if not self._rebind():
+                        until = time.monotonic() + 0.05  # address busy for a moment: retry soon
+                timeout = poll_interval
+                if until is not None:
+                    timeout = max(0.0, min(timeout, until - time.monotonic()))
+                watch = [self._wake_r] + ([self.socket] if self._listening else [])
+                try:
+                    ready, _w, _x = select.select(watch, [], [], timeout)
+                except (OSError, ValueError):
+                    continue
+                if self._wake_r in ready:
+                    try:
+                        while self._wake_r.recv(512):
+                            pass
+                    except OSError:
+                        pass
+                if self._stop_loop.is_set():
+                    break
+                if self._listening and self.socket in ready and not self.vc.listen_state()[0]:
+                    self._handle_request_noblock()
+        finally:
+            self._loop_done.set()
+
+    def shutdown(self):
+        self._setup_loop()
+        self._stop_loop.set()
+        self.wake()
+        self._loop_done.wait(10)
+
+    def server_close(self):
+        super().server_close()
+        for s in (getattr(self, "_wake_r", None), getattr(self, "_wake_w", None)):
+            if s is not None:
+                s.close()
 
     def finish_request(self, request, client_address):
         ctx = self.vc.ssl_context  # the current machine SSL certificate for this handshake
@@ -302,13 +390,13 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length > 0 else b""
 
-    def send(self, status, payload=None, raw=None, close=False, headers=()):
+    def send(self, status, payload=None, raw=None, close=False, headers=(), content_type="application/json"):
         if raw is None and payload is not None:
             raw = json.dumps(payload).encode("utf-8")
         self.send_response(status)
         if status != 204:
             if raw:
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(raw or b"")))
         for name, value in headers:
             self.send_header(name, value)
@@ -354,16 +442,46 @@ class Handler(BaseHTTPRequestHandler):
             self.log(None)
             self.drop()
             return
-        if fault is not None and fault.kind == "status":
+        if fault is not None and fault.kind == "status" and not fault.apply:
             err = self._fault_error(fault)
-            self._finish(dialect, err.status, err.body(dialect or "api"), None, False, is_write)
+            self._finish(dialect, err.status, self.err_body(err, dialect or "api"), None, False, is_write)
             return
         if fault is not None and fault.kind == "expire_sessions":
             vc.expire_sessions()
             err = unauthenticated()
-            self._finish(dialect, err.status, err.body(dialect or "api"), None, False, is_write)
+            self._finish(dialect, err.status, self.err_body(err, dialect or "api"), None, False, is_write)
+            return
+        phase = vc.restart_phase()
+        if phase == "R":
+            # a connection accepted just before the listening socket closed: reset, no answer
+            if is_write:
+                vc.record_write(method, self.path, None, False)
+            self.log(None)
+            self.drop()
+            return
+        if phase == "P":
+            # the reverse proxy is up, the services behind it are not: plain-text 503 for every path
+            if is_write:
+                vc.record_write(method, self.path, 503, False)
+            self.log(503)
+            self.send(503, raw=PROXY_503_TEXT.encode("utf-8"), content_type="text/plain;charset=utf-8")
+            return
+        if phase is None and path == "/certs/download.zip" and method in ("GET", "HEAD"):
+            data = certzip.download_zip(vc.trusted_root_entries())
+            self.log(200)
+            self.send(200, raw=data, content_type="application/zip")
             return
         status, payload, raw, user, applied, restart = self.process(dialect, route, path_params, body_bytes, is_write)
+        if fault is not None and fault.kind == "status":
+            # "apply": processed (and applied, restart started if any), then answered with the fault's error
+            err = self._fault_error(fault)
+            if is_write:
+                vc.record_write(method, self.path, err.status, applied)
+            self.log(err.status, user)
+            if restart:
+                vc.drop_connections(keep=self.info)
+            self.send(err.status, self.err_body(err, dialect or "api"), close=restart)
+            return
         if fault is not None:  # drop after: processed (and applied) but no answer
             if is_write:
                 vc.record_write(method, self.path, None, applied)
@@ -379,7 +497,15 @@ class Handler(BaseHTTPRequestHandler):
             # the services restart: every other open connection is dropped before this answer leaves,
             # and this one is closed after it
             vc.drop_connections(keep=self.info)
-        self.send(status, payload, raw=raw, close=restart)
+        headers = ()
+        if route is not None and route.op == "session.create" and status in (200, 201):
+            token = payload if dialect == "api" else payload["value"]
+            # [INF] cookie attributes (Path=/, Secure, HttpOnly); the name is vCenter's (S39)
+            headers = (("Set-Cookie", "vmware-api-session-id=%s; Path=/; Secure; HttpOnly" % token),)
+        self.send(status, payload, raw=raw, close=restart, headers=headers)
+
+    def err_body(self, err, dialect):
+        return err.body(dialect, rest_error_type=self.vc.profile.rest_error_type)
 
     def _finish(self, _dialect, status, payload, user, applied, is_write):
         if is_write:
@@ -403,12 +529,16 @@ class Handler(BaseHTTPRequestHandler):
         user = None
         err_dialect = dialect or "api"
         try:
-            if vc.in_restart():
-                raise service_unavailable()
+            phase = vc.restart_phase()
+            if phase is not None:
+                # phase L: the session service answers, the certificate endpoints (and the rest) do not yet
+                if not (phase == "L" and route is not None and route.op.startswith("session.")
+                        and route.op in vc.profile.ops(dialect)):
+                    raise service_unavailable()
             if route is None or route.op not in vc.profile.ops(dialect):
                 if dialect == "rest":
-                    raise rest_operation_not_found(self.path.partition("?")[0], self.command)
-                raise api_not_found(self.path.partition("?")[0], self.command)
+                    raise rest_operation_not_found(self.path.partition("?")[0])
+                raise api_not_found()
             op = route.op
             if op == "session.create":
                 # [INF] (reference §2.4) a real server may also set a vmware-api-session-id cookie; the
@@ -449,13 +579,13 @@ class Handler(BaseHTTPRequestHandler):
                 return 200, {"value": result}, None, user, changed, restart
             return 200, None, b"", user, changed, restart
         except VapiError as err:
-            return err.status, err.body(err_dialect), None, user, False, False
+            return err.status, self.err_body(err, err_dialect), None, user, False, False
         except Exception:  # pylint: disable=broad-except
             # a simulator bug: say so loudly on stderr, answer like a real internal error
             traceback.print_exc(file=sys.stderr)
             err = VapiError("INTERNAL_SERVER_ERROR", "Internal error in the simulator (see its stderr).",
                             "certsim.internal_error")
-            return err.status, err.body(err_dialect), None, user, False, False
+            return err.status, self.err_body(err, err_dialect), None, user, False, False
 
     # --------------------------------------------------------------- control API
     def handle_sim(self, path):
@@ -507,7 +637,8 @@ class Handler(BaseHTTPRequestHandler):
             raise ValueError("body is not valid JSON") from None
         if not isinstance(spec, dict):
             raise ValueError("body must be a JSON object")
-        allowed = {"method", "path", "count", "status", "error_type", "message", "drop", "delay", "expire_sessions"}
+        allowed = {"method", "path", "count", "status", "error_type", "message", "drop", "delay", "expire_sessions",
+                   "apply"}
         extra = sorted(set(spec) - allowed)
         if extra:
             raise ValueError("unknown fault fields %s" % extra)
@@ -527,8 +658,13 @@ class Handler(BaseHTTPRequestHandler):
                 raise ValueError("status must be an integer between 400 and 599")
             if spec.get("error_type") is not None and spec["error_type"] not in ERROR_TYPES:
                 raise ValueError("unknown error_type %s" % spec["error_type"])
-        elif spec.get("error_type") is not None or spec.get("message") is not None:
-            raise ValueError("error_type and message go with status only")
+            if spec.get("apply") is not None:
+                if not isinstance(spec["apply"], bool):
+                    raise ValueError("apply must be a boolean")
+                if spec["apply"] and st not in (500, 503):
+                    raise ValueError("apply goes with status 500 or 503 only")
+        elif spec.get("error_type") is not None or spec.get("message") is not None or spec.get("apply") is not None:
+            raise ValueError("error_type, message and apply go with status only")
         if kind == "drop" and spec["drop"] not in ("before", "after"):
             raise ValueError("drop must be 'before' or 'after'")
         if kind == "delay":

@@ -36,13 +36,24 @@ def parse_args(argv):
     p.add_argument("--username", default="administrator@vsphere.local")
     p.add_argument("--password", default="VMware1!")
     p.add_argument("--restart-seconds", type=float, default=2.0,
-                   help="length of the 503 window after a restarting operation (default 2)")
+                   help="total length of the restart after a restarting operation (default 2; see --restart-phases)")
     p.add_argument("--session-timeout", type=float, default=1800.0, help="idle session timeout in seconds")
-    p.add_argument("--max-sessions", type=int, default=500, help="concurrent session limit per vCenter")
+    p.add_argument("--max-sessions", type=int, default=500, help="concurrent session limit per user (default 500)")
     p.add_argument("--log-file", default=None, help="append one line per request here")
     p.add_argument("--initial-key-size", type=int, default=2048,
                    help="RSA size of the simulator's own initial keys (default 2048)")
+    # --- restarts and sessions (sim-a) ---
+    p.add_argument("--restart-phases", default="1,1,1", metavar="R,P,L",
+                   help="shares of --restart-seconds for the restart phases: R connections refused, P plain-text "
+                        "503 from the reverse proxy, L only the session endpoints answer (default 1,1,1; 0 skips)")
     args = p.parse_args(argv)
+    try:
+        shares = tuple(float(x) for x in args.restart_phases.split(","))
+    except ValueError:
+        shares = ()
+    if len(shares) != 3 or any(not x >= 0 for x in shares) or not sum(shares) > 0:
+        p.error("--restart-phases needs three non-negative numbers R,P,L, not all 0")
+    args.restart_phases = shares
     if args.count < 1:
         p.error("--count must be >= 1")
     if not 0 <= args.port <= 65535 or (args.port and args.port + args.count - 1 > 65535):

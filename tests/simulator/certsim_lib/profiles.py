@@ -8,12 +8,14 @@ BASE_67 = frozenset({
     "csr.create", "tls.get", "tls.set", "tls.renew",
 })
 BASE_70 = BASE_67 | {"tls.replace", "vmca.create"}
+SESSION_OPS = frozenset({"session.create", "session.get", "session.delete"})
 STS_703 = frozenset({"sts.get", "sts.set", "sts.refresh"})
 STS_911 = STS_703 | {"sts.create", "sts.update"}
 
 
 class Profile:
-    def __init__(self, name, full_version, build, releasedate, api_ops, rest_ops, tls_root_cert=True):
+    def __init__(self, name, full_version, build, releasedate, api_ops, rest_ops, tls_root_cert=True,
+                 rest_error_type=True):
         self.name = name
         self.full_version = full_version
         self.build = build
@@ -21,6 +23,8 @@ class Profile:
         self.api_ops = frozenset(api_ops)
         self.rest_ops = frozenset(rest_ops)
         self.tls_root_cert = tls_root_cert
+        # /rest error bodies carry value.error_type (7.0.3, S27); 6.7 bodies do not (S29)
+        self.rest_error_type = rest_error_type
 
     @property
     def has_api(self):
@@ -34,9 +38,14 @@ class Profile:
 # right shape ("8.0.3.00100"); the reference does not list them.
 PROFILES = {
     # 6.7 U2: /rest only; Tls.Spec has no root_cert yet (added in 7.0 [SDK]).
-    "6.7.0": Profile("6.7.0", "6.7.0.30000", "13010631", "April 11, 2019", (), BASE_67, tls_root_cert=False),
+    "6.7.0": Profile("6.7.0", "6.7.0.30000", "13010631", "April 11, 2019", (), BASE_67, tls_root_cert=False,
+                     rest_error_type=False),
     # 7.0: /rest only (7.0.0/7.0.1 spec files list only /rest [OAS]); adds VMCA root + replace-vmca-signed.
     "7.0.0": Profile("7.0.0", "7.0.0.10100", "16189094", "May 19, 2020", (), BASE_70),
+    # [INF] 7.0.1 with /api/session answering but every other operation (certificate endpoints, version) on /rest
+    # only: the case a client that takes a successful /api login as proof of the /api dialect gets wrong (fidelity
+    # review §4.11: whether 7.0.0/7.0.1 served POST /api/session is unknown; the rest of /api was 404, S28).
+    "7.0.1": Profile("7.0.1", "7.0.1.00000", "16858589", "October 6, 2020", SESSION_OPS, BASE_70),
     # 7.0 U2: /api form appears.
     "7.0.2": Profile("7.0.2", "7.0.2.00100", "17920168", "April 27, 2021", BASE_70, BASE_70),
     # 7.0 U3: SigningCertificate get/set/refresh, /api only (absent from /rest [OAS]).

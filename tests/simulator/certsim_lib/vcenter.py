@@ -88,6 +88,7 @@ class Fault:
         self.drop = spec.get("drop")
         self.delay = spec.get("delay")
         self.expire_sessions = spec.get("expire_sessions")
+        self.apply = bool(spec.get("apply"))
         for kind in ("status", "drop", "delay", "expire_sessions"):
             if spec.get(kind) is not None:
                 self.kind = kind
@@ -102,7 +103,7 @@ class Fault:
     def as_dict(self):
         out = {"id": self.fid, "method": self.method, "path": self.path, "count": self.count}
         if self.kind == "status":
-            out.update(status=self.status, error_type=self.error_type, message=self.message)
+            out.update(status=self.status, error_type=self.error_type, message=self.message, apply=self.apply)
         else:
             out[self.kind] = getattr(self, self.kind)
         return out
@@ -134,7 +135,8 @@ class VCenter:
         self.sessions = {}
         self.faults = []
         self.stats = Stats()
-        self.restart_until = 0.0
+        self.restart_ends = None  # monotonic ends of the phases (R, P, L) of the current restart
+        self.on_restart = None  # set by the server: wakes its accept loop (phase R closes the listening socket)
         self.ssl_context = None
         self.conns = set()
         self.conns_lock = threading.Lock()
@@ -281,7 +283,8 @@ class VCenter:
             self.sessions.clear()
             self.faults = []
             self.stats = Stats()
-            self.restart_until = 0.0
+            self.restart_ends = None
+        self._wake()
 
     # -------------------------------------------------------------- connections
     def conn_add(self, info):
@@ -312,13 +315,44 @@ class VCenter:
                 pass
 
     # ----------------------------------------------------------------- restart
+    def restart_phase(self):
+        """'R' (connections refused), 'P' (proxy plain-text 503), 'L' (login only) or None."""
+        ends = self.restart_ends
+        if not ends:
+            return None
+        now = time.monotonic()
+        for name, end in zip("RPL", ends):
+            if now < end:
+                return name
+        return None
+
     def in_restart(self):
-        return time.monotonic() < self.restart_until
+        return self.restart_phase() is not None
+
+    def listen_state(self):
+        """(refuse connections now?, monotonic time at which that changes or None)."""
+        ends = self.restart_ends
+        if ends and time.monotonic() < ends[0]:
+            return True, ends[0]
+        return False, None
 
     def begin_restart(self):
         with self.lock:
-            self.restart_until = time.monotonic() + max(0.0, self.opts.restart_seconds)
+            total = max(0.0, self.opts.restart_seconds)
+            shares = tuple(getattr(self.opts, "restart_phases", None) or (1.0, 1.0, 1.0))
+            weight = sum(shares) or 1.0
+            now, acc, ends = time.monotonic(), 0.0, []
+            for share in shares:
+                acc += share
+                ends.append(now + total * acc / weight)
+            self.restart_ends = tuple(ends)
             self.sessions.clear()
+        self._wake()
+
+    def _wake(self):
+        callback = self.on_restart
+        if callback is not None:
+            callback()
 
     # ---------------------------------------------------------------- sessions
     def _purge_sessions(self):
@@ -339,20 +373,28 @@ class VCenter:
         if not sep:
             raise unauthenticated()
         admin = self.opts.username
-        if user.lower() == admin.lower() and secrets.compare_digest(password, self.opts.password):
+        # Basic credentials are UTF-8 (the official SDK encodes them so); compare bytes: compare_digest refuses
+        # non-ASCII str. surrogateescape keeps a non-UTF-8 command line's bytes as they were given.
+        given = password.encode("utf-8")
+        expected = self.opts.password.encode("utf-8", "surrogateescape")
+        if user.lower() == admin.lower() and secrets.compare_digest(given, expected):
             canonical, readonly = admin, False
-        elif user.lower() == READONLY_USER and secrets.compare_digest(password, self.opts.password):
+        elif user.lower() == READONLY_USER and secrets.compare_digest(given, expected):
             canonical, readonly = READONLY_USER, True
         else:
             raise unauthenticated()
         with self.lock:
             self._purge_sessions()
-            if len(self.sessions) >= self.opts.max_sessions:
-                # [INF] the real answer to exceeding the session limit is not documented.
+            limit = self.opts.max_sessions
+            count = sum(1 for s in self.sessions.values() if s.user == canonical)
+            if count >= limit:
+                # per user, 503, id and text as a real vCenter before 8.0 U3 (fidelity review row 27, S19);
+                # [INF] args [limit, count, user]
                 raise VapiError("SERVICE_UNAVAILABLE",
-                                "Maximum number of sessions (%d) reached; log out unused sessions."
-                                % self.opts.max_sessions, "certsim.session.limit",
-                                [str(self.opts.max_sessions)])
+                                "User session count is limited to %d. Existing session count is %d for user %s"
+                                % (limit, count, canonical),
+                                "com.vmware.vapi.endpoint.failedToLoginMaxUserSessionCountReached",
+                                [str(limit), str(count), canonical])
             token = secrets.token_hex(16)
             self.sessions[token] = Session(token, canonical, readonly)
             self.stats.logins += 1
@@ -430,9 +472,22 @@ class VCenter:
 
     def sim_state(self):
         with self.lock:
-            return {"version": self.profile.name, "pnid": self.pnid, "in_restart": self.in_restart(),
+            phase = self.restart_phase()
+            return {"version": self.profile.name, "pnid": self.pnid, "in_restart": phase is not None,
+                    "restart_phase": phase,
                     "pending_csr": self.pending_csr_key is not None,
                     "staged_sts_key": self.staged_sts_key is not None}
+
+    def trusted_root_entries(self):
+        """[(certificate, CRL PEM or None)] of the trust store, for /certs/download.zip. An entry carries a CRL
+        when the store holds one for it (``self.trust_crls``: chain id -> CRL PEM, when a store shape has them)."""
+        with self.lock:
+            crls = getattr(self, "trust_crls", None) or {}
+            out = []
+            for cid, chain in self.trust.items():
+                for i, cert in enumerate(chain):
+                    out.append((cert, crls.get(cid) if i == 0 else None))
+            return out
 
     def vmca_root_info(self):
         with self.lock:

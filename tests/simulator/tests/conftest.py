@@ -42,6 +42,7 @@ def _profile_fixture(version):
 
 sim670 = _profile_fixture("6.7.0")
 sim700 = _profile_fixture("7.0.0")
+sim701 = _profile_fixture("7.0.1")
 sim702 = _profile_fixture("7.0.2")
 sim911 = _profile_fixture("9.1.1")
 
@@ -66,6 +67,11 @@ def vc670(sim670):
 @pytest.fixture
 def vc700(sim700):
     return _fresh(sim700)
+
+
+@pytest.fixture
+def vc701(sim701):
+    return _fresh(sim701)
 
 
 @pytest.fixture

@@ -167,8 +167,8 @@ def test_control_api_is_never_faulted_nor_restarting(vc):
 
 def test_state_and_vmca_root(vc):
     state = vc.state()
-    assert state == {"version": "8.0.3", "pnid": "localhost", "in_restart": False, "pending_csr": False,
-                     "staged_sts_key": False}
+    assert state == {"version": "8.0.3", "pnid": "localhost", "in_restart": False, "restart_phase": None,
+                     "pending_csr": False, "staged_sts_key": False}
     r = vc.sim("GET", "vmca-root").json
     assert set(r) == {"pem", "sha256"}
     root = vc.vmca_root()

@@ -10,8 +10,8 @@ SUBJECT = {"organization": "Example Corp", "organization_unit": "", "locality": 
            "state_or_province": "Berlin", "country": "DE", "email_address": "", "key_size": 2048}
 
 
-def _rest_404(resp):
-    body = err_rest(resp, 404, "NOT_FOUND")
+def _rest_404(resp, value_error_type=True):
+    body = err_rest(resp, 404, "NOT_FOUND", value_error_type)
     assert body["value"]["messages"][0]["id"] == "com.vmware.vapi.rest.operationsForUrlNotFound"
 
 
@@ -24,14 +24,15 @@ def test_670_rest_only_without_replace_and_vmca_root(vc670):
     assert vc.rest("GET", P + "/trusted-root-chains", token=token).status == 200
     version = vc.rest("GET", "/appliance/system/version", token=token).json["value"]["version"]
     assert re.match(r"^6\.7\.0\.\d{5}$", version)
-    _rest_404(vc.rest("POST", P + "/tls?action=replace-vmca-signed", body={"spec": SUBJECT}, token=token))
-    _rest_404(vc.rest("POST", P + "/vmca-root", body={}, token=token))
-    _rest_404(vc.rest("GET", P + "/signing-certificate", token=token))
+    _rest_404(vc.rest("POST", P + "/tls?action=replace-vmca-signed", body={"spec": SUBJECT}, token=token), False)
+    _rest_404(vc.rest("POST", P + "/vmca-root", body={}, token=token), False)
+    _rest_404(vc.rest("GET", P + "/signing-certificate", token=token), False)
     # Tls.Spec.root_cert appeared in 7.0
     ca = ThirdPartyCA()
     cert, key = ca.issue()
     err_rest(vc.rest("PUT", P + "/tls", body={"spec": {"cert": pem(cert), "key": key_pkcs8(key),
-                                                       "root_cert": ca.pem}}, token=token), 400, "UNEXPECTED_INPUT")
+                                                       "root_cert": ca.pem}}, token=token), 400, "UNEXPECTED_INPUT",
+             False)
     # 6.7 flow: trust the root first, then cert + key
     assert vc.rest("POST", P + "/trusted-root-chains", body={"spec": {"cert_chain": {"cert_chain": [ca.pem]}}},
                    token=token).status == 200
