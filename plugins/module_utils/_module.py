@@ -247,4 +247,3 @@ def run_module(module_class, argument_spec, **kwargs):
     if failure is not None:
         module.fail_json(**failure)
     module.exit_json(**result)
-

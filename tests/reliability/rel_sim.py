@@ -105,7 +105,10 @@ def _request(port, method, path, body=None, headers=None, timeout=30, host='127.
         conn.request(method, path, body=data, headers=hdrs)
         response = conn.getresponse()
         raw = response.read()
-        payload = json.loads(raw.decode('utf-8')) if raw else None
+        if 'json' in (response.getheader('Content-Type') or ''):
+            payload = json.loads(raw.decode('utf-8')) if raw else None
+        else:  # the reverse proxy's plain-text 503 during a restart
+            payload = raw.decode('utf-8', 'replace') or None
         return response.status, payload
     finally:
         conn.close()
@@ -207,19 +210,26 @@ class Rest(object):
 
     def __enter__(self):
         auth = base64.b64encode(('%s:%s' % (self.username, self.password)).encode('utf-8')).decode('ascii')
-        for _attempt in range(100):
-            status, payload = _request(self.port, 'POST', '/api/session', headers={'Authorization': 'Basic ' + auth},
-                                       host=self.host)
-            if status == 503:  # restart window
-                time.sleep(0.05)
-                continue
-            break
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, payload = _request(self.port, 'POST', '/api/session',
+                                           headers={'Authorization': 'Basic ' + auth}, host=self.host)
+            except ConnectionRefusedError:  # restart window, first phase: the port is closed
+                status, payload = 503, None
+            if status != 503 or time.monotonic() > deadline:  # 503: restart window (or the login-only phase)
+                break
+            time.sleep(0.05)
         assert status == 201, 'raw login failed: %s' % status
         self.token = payload
         return self
 
     def __exit__(self, *exc):
-        _request(self.port, 'DELETE', '/api/session', headers={'vmware-api-session-id': self.token}, host=self.host)
+        try:
+            _request(self.port, 'DELETE', '/api/session', headers={'vmware-api-session-id': self.token},
+                     host=self.host)
+        except ConnectionRefusedError:
+            pass  # a write in the block restarted vCenter: the restart ended the session
         self.token = None
         return False
 

@@ -421,9 +421,9 @@ class FakeClient(VCenterClient):
     def trust_additional(self, pems):
         self.server.trusted.extend(pems)
 
-    def wait_until_serving(self, expected_sha256, operation, wait_timeout, fingerprint_of_der, interval=1.0):
+    def wait_until_serving(self, expected_sha256, operation, deadline, fingerprint_of_der, interval=1.0):
         self.server.waited.append(expected_sha256)
-        return super(FakeClient, self).wait_until_serving(expected_sha256, operation, wait_timeout,
+        return super(FakeClient, self).wait_until_serving(expected_sha256, operation, deadline,
                                                           fingerprint_of_der, interval=0.01)
 
 

@@ -25,7 +25,6 @@ from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
 from ansible_collections.certops.vcenter.tests.unit.plugins.module_utils.test_client import (
     FakeResponse,
     _auth_header,
-    api_error,
     login_api,
     make_client,
 )
