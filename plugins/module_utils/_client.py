@@ -444,6 +444,11 @@ class VCenterClient(object):
         return VCenterError.from_response(operation, method, path, response.status_code, error_type, messages)
 
     # ------------------------------------------------------------------ version
+    @property
+    def known_version(self):
+        """The version if it was read already (no request), else None."""
+        return self._version
+
     def version(self):
         """vCenter's version as a tuple, e.g. ``(8, 0, 3)`` (one read, cached)."""
         if self._version is None:

@@ -36,8 +36,9 @@ options:
       - When it already holds a CSR for the same subject, subject alternative names and key size, nothing is
         requested from vCenter and the task reports no change (unless O(force=true)).
       - Subject fields that are not given must be absent from that CSR. O(common_name) and
-        O(subject_alt_name) that are not given are not compared (vCenter's default is its PNID). O(key_size)
-        not given is compared with vCenter's default 3072 for O(certificate=machine_ssl) only.
+        O(subject_alt_name) that are not given are not compared (vCenter's default is its PNID). When
+        O(key_size) is not given, a CSR for O(certificate=machine_ssl) with the default key size of a vCenter
+        version (2048 up to 7.0, 3072 from 8.0) matches, so a 7.0 vCenter's CSR is not generated again.
     type: path
   force:
     description:
@@ -158,8 +159,17 @@ from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
 )
 from ansible_collections.certops.vcenter.plugins.module_utils._module import CertModule, Plan, run_module
 
-# TlsCsr.Spec.key_size default (reference §4.2).
+# TlsCsr.Spec.key_size default (reference §4.2): 3072 from vCenter 8.0, 2048 before (API reference TlsCsr.Spec
+# 7.0U3 "keySize will take 2048 bits if not modified", 8.0.3 "3072").
 TLS_CSR_DEFAULT_KEY_SIZE = 3072
+TLS_CSR_DEFAULT_KEY_SIZE_BEFORE_80 = 2048
+
+
+DEFAULT_KEY_SIZES = (TLS_CSR_DEFAULT_KEY_SIZE_BEFORE_80, TLS_CSR_DEFAULT_KEY_SIZE)
+
+
+def tls_csr_default_key_size(version):
+    return TLS_CSR_DEFAULT_KEY_SIZE if tuple(version) >= (8, 0, 0) else TLS_CSR_DEFAULT_KEY_SIZE_BEFORE_80
 STRING_FIELDS = ('organization', 'organization_unit', 'locality', 'state_or_province', 'country', 'email_address')
 
 
@@ -233,9 +243,15 @@ class Csr(CertModule):
         return wanted
 
     def _key_size(self):
+        """The key size the CSR will have: the one given, or vCenter's default for its version (2048 up to 7.0,
+        3072 from 8.0; reference §4.2, vcenter-fidelity.md row 11): the version's when it is known, else 8.0's."""
         if self.params['key_size'] is not None:
             return self.params['key_size']
-        return TLS_CSR_DEFAULT_KEY_SIZE if self.kind == 'machine_ssl' else None
+        if self.kind != 'machine_ssl':
+            return None
+        if self.client.known_version is not None:
+            return tls_csr_default_key_size(self.client.version())
+        return TLS_CSR_DEFAULT_KEY_SIZE
 
     def _mismatches(self, current):
         """Why a new CSR is needed (empty: dest already holds a matching one)."""
@@ -247,7 +263,13 @@ class Csr(CertModule):
             return [current['existing_problem']]
         if current['existing'] is None:
             return ['dest does not exist yet']
-        return _certs.subject_mismatches(current['existing'], self._comparable(), self._key_size())
+        key_size = self._key_size()
+        if self.params['key_size'] is None and self.kind == 'machine_ssl' and \
+                _certs.public_key_facts(current['existing'].public_key())[1] in DEFAULT_KEY_SIZES:
+            # key_size not given: a CSR with the default key size of some vCenter version (2048 up to 7.0, 3072
+            # from 8.0) is what vCenter makes by default; accepting both keeps a matching dest free of any request
+            key_size = None
+        return _certs.subject_mismatches(current['existing'], self._comparable(), key_size)
 
     def state_key(self, current):
         return current['existing_pem']

@@ -207,3 +207,18 @@ def test_failed_request_says_what_is_known(capsys, make_vcenter, tmp_path, error
     assert result['failed'] is True
     assert result['vcenter_state'] == state
     assert not dest.exists()
+
+
+def test_a_2048_bit_csr_of_a_70_vcenter_is_idempotent_without_key_size(capsys, make_vcenter, tmp_path):
+    # vCenter 7.0 makes 2048-bit CSRs by default, 8.0 3072-bit ones: without key_size, both match (no request)
+    vc = make_vcenter((7, 0, 3))
+    dest = str(tmp_path / 'vc.csr')
+    args = {'common_name': PNID, 'organization': 'Example', 'dest': dest}
+    first, dummy = run(capsys, dict(args, key_size=2048))
+    assert first['changed'] is True and first['key_size'] == 2048
+    calls = list(vc.calls)
+    second, dummy = run(capsys, args)
+    assert second['changed'] is False
+    assert vc.calls == calls
+    third, dummy = run(capsys, dict(args, key_size=4096))
+    assert third['changed'] is True and 'key_size is 2048, wanted 4096' in third['actions'][0]
