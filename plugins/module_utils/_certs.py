@@ -454,6 +454,14 @@ def is_self_signed(cert):
     return is_issued_by(cert, cert)
 
 
+def capped_by_issuer(cert, issuer):
+    """True when ``cert`` already ends (within a day) when ``issuer`` ends: a CA that never issues past its own
+    end cannot give a new certificate a later end date."""
+    if issuer is None:
+        return False
+    return not_after(cert) >= not_after(issuer) - datetime.timedelta(days=1)
+
+
 def check_validity(cert, what='certificate', now=None):
     now = now or utcnow()
     if not_after(cert) <= now:

@@ -98,8 +98,17 @@ attributes:
       - O(state=refreshed) is idempotent as long as O(remaining_days) is below the validity vCenter gives the
         new certificate. With O(force=true) every run refreshes and reports a change.
 notes:
-  - The new signing certificate takes effect immediately for newly issued tokens; no vCenter service is
-    restarted, so the module does not wait.
+  - The new signing certificate takes effect immediately for newly issued tokens; the API restarts no vCenter
+    service, so the module does not wait. VMware's documentation still asks for a restart, which this module
+    does not do; plan it. After a refresh "you must restart the vCenter Server system, and any other vCenter
+    Server system that is part of an Enhanced Linked Mode configuration" (vSphere 7.0 Authentication,
+    "Refresh the STS signing certificate using the vSphere Client"), and "If you used a forced refresh, you
+    must restart your vCenter Server and all linked services" (vSphere 8.0 Automation SDKs Programming Guide).
+  - In an SSO domain with vCenters of mixed versions vCenter may refuse a plain refresh and allow only a forced
+    one (VMware KB 318197 "STS signing certificates are about to expire"); the module's error then points to
+    O(force_refresh).
+  - A refreshed certificate never ends after the VMCA root that issues it. When the active certificate already
+    ends with its root, O(state=refreshed) reports no change and warns, instead of refreshing on every run.
   - Tokens signed earlier stay verifiable while their chain is still among RV(signing_chains).
   - With O(state=refreshed) vCenter issues the certificate under its own CA policy (VMCA); its subject and
     validity are vCenter's choice.
@@ -210,6 +219,7 @@ from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
     InputError,
     NotFoundError,
     UnsupportedVersionError,
+    VCenterError,
     STATE_CHANGED,
     STATE_UNCHANGED,
 )
@@ -347,6 +357,15 @@ class StsSigningCert(CertModule):
             reason = 'force is set'
         elif leaf is None:
             reason = 'vCenter reports no active signing certificate'
+        elif days < remaining and len(current['active']) > 1 and \
+                _certs.capped_by_issuer(leaf, current['active'][-1]):
+            self.warnings.append(
+                'The STS signing certificate has %d days left, fewer than remaining_days (%d), but it already ends '
+                'when its VMCA root ends, and vCenter never issues a certificate past its root: a refresh cannot '
+                'extend it. Replace the VMCA root first (certops.vcenter.vcenter_vmca_root or the rotate_vmca '
+                'role).' % (days, remaining))
+            return Plan(False, before=before, after=before,
+                        reason='a refresh cannot extend the certificate: it ends with its VMCA root')
         elif days < remaining:
             reason = 'it has %d days left, fewer than remaining_days (%d)' % (days, remaining)
         else:
@@ -379,7 +398,15 @@ class StsSigningCert(CertModule):
                     'afterwards is %s, not the leaf of certificate_chain' % leaf_sha256(after['active']),
                     vcenter_state=self._state_between(current, after))
             return after
-        issued = self.api.refresh_signing_certificate(force=self.params['force_refresh'])
+        try:
+            issued = self.api.refresh_signing_certificate(force=self.params['force_refresh'])
+        except VCenterError as exc:
+            if not self.params['force_refresh'] and exc.status == 500:
+                # KB 318197: in an SSO domain with vCenters of mixed versions only a forced refresh is allowed
+                exc.reason += ('. If this vCenter shares its SSO domain with vCenters of other versions, vCenter '
+                               'allows only a forced refresh: set force_refresh: true, then restart this vCenter '
+                               'and every linked vCenter (VMware KB 318197)')
+            raise
         after = self.read_current()
         if leaf_sha256(after['active']) == leaf_sha256(current['active']):
             raise CertOpsError(

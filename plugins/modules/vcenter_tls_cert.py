@@ -76,6 +76,9 @@ options:
       - With O(state=vmca_signed) and O(state=renewed), the certificate is replaced or renewed when it has
         fewer than this many days left.
       - With O(state=renewed) it must be smaller than O(duration), or every run would renew again.
+      - vCenter never issues a certificate past the end of its VMCA root. When the certificate already ends with
+        the VMCA root, O(state=renewed) reports no change and warns that the VMCA root must be replaced, instead
+        of renewing on every run.
     type: int
     default: 30
   force:
@@ -478,6 +481,17 @@ class TlsCert(CertModule):
         if self.state == 'vmca_signed':
             reasons.extend(_certs.subject_mismatches(current['certificate'], self.desired, self.params['key_size']))
         if before['days_remaining'] < self.params['remaining_days']:
+            if self.state == 'renewed' and _certs.capped_by_issuer(current['certificate'], current.get('vmca_root')):
+                # VMCA never issues past its root's end (vcenter-fidelity.md row 10): renewing again would give the
+                # same end date on every run
+                self.warnings.append(
+                    'The machine SSL certificate has %d days left, fewer than remaining_days (%d), but it already '
+                    'ends when the VMCA root ends (%s), and vCenter never issues a certificate past its root: '
+                    'renewing cannot extend it. Replace the VMCA root (certops.vcenter.vcenter_vmca_root or the '
+                    'rotate_vmca role), which also renews this certificate.' % (
+                        before['days_remaining'], self.params['remaining_days'],
+                        _certs.iso(_certs.not_after(current['vmca_root']))))
+                return reasons
             reasons.append('%d days left, fewer than remaining_days (%d)'
                            % (before['days_remaining'], self.params['remaining_days']))
         return reasons

@@ -508,6 +508,24 @@ def test_renewed_when_few_days_are_left(capsys, make_vcenter, pki, days_left, ar
         assert result['diff']['before'] == result['diff']['after']
 
 
+def test_renewed_does_not_loop_when_the_vmca_root_ends_first(capsys, make_vcenter, pki):
+    # VMCA never issues past its root: a certificate that already ends with the root cannot be extended
+    vc = make_vcenter()
+    short_root = make_cert(pki.vmca.subject, pki.vmca_key, ca=True, days=10)
+    vc.vmca = short_root
+    vc.chains = [('short', [pem(short_root)])]
+    vc.sts = [pem(pki.sts), pem(short_root)]
+    vc.use_vmca_tls(days=10)
+    result, dummy = run(capsys, {'state': 'renewed'})
+    assert result['changed'] is False
+    assert vc.writes == []
+    assert 'renewing cannot extend it' in warnings_text(result)
+    # a certificate that ends before its root is still renewed
+    vc.use_vmca_tls(days=5)
+    again, dummy = run(capsys, {'state': 'renewed'})
+    assert again['changed'] is True
+
+
 def test_renewed_check_mode_predicts(capsys, make_vcenter, pki):
     vc = make_vcenter()
     vc.use_vmca_tls(days=10)
