@@ -56,7 +56,7 @@ options:
     type: str
   root_certificate:
     description:
-      - With O(state=present), the CA certificates (PEM) that O(certificate) chains up to: the root, optionally
+      - With O(state=present), the CA certificates (PEM) that O(certificate) chains up to - the root, optionally
         with intermediate CA certificates, in any order. Needed when vCenter does not trust that root yet.
       - Every CA certificate given must have the CA flag and the keyCertSign key usage, as vCenter requires.
       - How the CA certificates reach vCenter follows the three cases VMware's SDK documents for C(Tls.set).

@@ -380,7 +380,6 @@ print(json.dumps(out))
             libs[lib] = measure('import %s' % lib)[1]
         self.results['imports'] = {'modules': rows, 'libraries': libs}
 
-
     # ------------------------------------------------------------------ 8: pathological PEM input
     def pem_parsing(self, sizes=(1000, 4000, 8000), cap=None):
         """The collection's PEM parsing (``_certs.load_certificates``: split, then load) on input with thousands

@@ -249,8 +249,8 @@ def test_costly_input_refused_first(index, mat, vc, tmp_path, report):
                msg=result.get('msg'))
     rel_checks.assert_clean(result)
     assert stats['writes_attempted'] == 0, 'a write was sent for input that is refused: %r' % stats['write_log']
-    assert result.get('failed') is True, 'accepted%s: %r' % (' (check mode predicted success)' if check else '',
-                                                            result.get('msg', result))
+    assert result.get('failed') is True, 'accepted%s: %r' % (
+        ' (check mode predicted success)' if check else '', result.get('msg', result))
     msg = result['msg']
     assert msg.startswith('Failed to '), msg
     for fragment in fragments:
