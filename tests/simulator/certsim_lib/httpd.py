@@ -626,6 +626,8 @@ class Handler(BaseHTTPRequestHandler):
             status, payload = 200, vc.vmca_root_info()
         elif path == "/sim/state" and method == "GET":
             status, payload = 200, vc.sim_state()
+        elif path == "/sim/partner-vmca-root":  # --linked-partner (README "Fidelity options")
+            status, payload = vc.sim_partner_root(method)
         self.log(status)
         self.send(status, payload)
 

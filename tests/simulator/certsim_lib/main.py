@@ -46,6 +46,7 @@ def parse_args(argv):
     p.add_argument("--restart-phases", default="1,1,1", metavar="R,P,L",
                    help="shares of --restart-seconds for the restart phases: R connections refused, P plain-text "
                         "503 from the reverse proxy, L only the session endpoints answer (default 1,1,1; 0 skips)")
+    _add_fidelity_options(p)
     args = p.parse_args(argv)
     try:
         shares = tuple(float(x) for x in args.restart_phases.split(","))
@@ -54,6 +55,7 @@ def parse_args(argv):
     if len(shares) != 3 or any(not x >= 0 for x in shares) or not sum(shares) > 0:
         p.error("--restart-phases needs three non-negative numbers R,P,L, not all 0")
     args.restart_phases = shares
+    _check_fidelity_options(p, args)
     if args.count < 1:
         p.error("--count must be >= 1")
     if not 0 <= args.port <= 65535 or (args.port and args.port + args.count - 1 > 65535):
@@ -65,6 +67,48 @@ def parse_args(argv):
     if args.restart_seconds < 0 or args.session_timeout <= 0:
         p.error("--restart-seconds must be >= 0 and --session-timeout > 0")
     return args
+
+
+def _add_fidelity_options(p):
+    """Input strictness and wider effects of a real vCenter (issue 11; README "Fidelity options")."""
+    g = p.add_argument_group("fidelity (strictness and effects of a real vCenter)")
+    g.add_argument("--cert-chain-in-cert", choices=("used", "ignored"), default="ignored",
+                   help="Tls.set: certificates after the leaf in 'cert' are used to build the path, or ignored "
+                        "(default ignored)")
+    g.add_argument("--duplicate-root", choices=("refuse", "accept"), default="refuse",
+                   help="TrustedRootChains.create of certificates already in the trust store under a new id "
+                        "(default refuse)")
+    g.add_argument("--vmca-replace", choices=("regenerate-all", "vmca-issued-only"), default="regenerate-all",
+                   help="VmcaRoot.create re-issues the machine SSL certificate always, or only when the old VMCA "
+                        "root issued it (default regenerate-all)")
+    g.add_argument("--vmca-replace-sts", choices=("keep", "reissue"), default="keep",
+                   help="VmcaRoot.create keeps the STS signing chain or re-issues it under the new root "
+                        "(default keep)")
+    g.add_argument("--sts-refresh", choices=("allowed", "force-only"), default="allowed",
+                   help="SigningCertificate.refresh without force=true is refused as in a mixed-version domain "
+                        "with force-only (default allowed)")
+    g.add_argument("--trust-store-lag", type=float, default=0.0, metavar="SECONDS",
+                   help="a created trusted root chain is invisible to LIST/GET and a deleted one stays visible "
+                        "for this long (default 0)")
+    g.add_argument("--linked-partner", default=None, metavar="PNID",
+                   help="Enhanced Linked Mode: the trust store also holds this partner node's VMCA root")
+    g.add_argument("--sts-anchor", choices=("local", "partner"), default="local",
+                   help="the root that anchors the active STS signing chain (partner needs --linked-partner; "
+                        "default local)")
+    g.add_argument("--root-entry-shape", choices=("clean", "with-crl"), default="with-crl",
+                   help="a VMCA root's trusted-root entry is the certificate alone, or a newline, the "
+                        "certificate and its X509 CRL (default with-crl)")
+    g.add_argument("--vmca-root-days", type=int, default=3650, metavar="DAYS",
+                   help="validity of the VMCA roots the simulator makes (default 3650)")
+
+
+def _check_fidelity_options(p, args):
+    if args.trust_store_lag < 0:
+        p.error("--trust-store-lag must be >= 0")
+    if args.vmca_root_days < 1:
+        p.error("--vmca-root-days must be >= 1")
+    if args.sts_anchor == "partner" and not args.linked_partner:
+        p.error("--sts-anchor partner needs --linked-partner")
 
 
 def _family_and_loopback(host):

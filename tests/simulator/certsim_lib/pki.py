@@ -10,9 +10,9 @@ import secrets
 import threading
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 PEM_CERT_HEADER = "-----BEGIN CERTIFICATE-----"
@@ -103,7 +103,7 @@ def key_to_pem(key):
 def key_from_pem(text):
     """Load an unencrypted private key; raises ValueError/TypeError on failure."""
     key = serialization.load_pem_private_key(text.encode("utf-8"), password=None)
-    if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
+    if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, dsa.DSAPrivateKey)):
         raise ValueError("unsupported key type")
     return key
 
@@ -169,7 +169,7 @@ def issued_by(cert, issuer):
         return False
     try:
         cert.verify_directly_issued_by(issuer)
-    except (InvalidSignature, ValueError, TypeError):
+    except (InvalidSignature, UnsupportedAlgorithm, ValueError, TypeError):
         return False
     return True
 
@@ -183,6 +183,66 @@ def is_ca(cert):
         return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
     except x509.ExtensionNotFound:
         return False
+
+
+def has_key_cert_sign(cert):
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.KeyUsage).value.key_cert_sign)
+    except x509.ExtensionNotFound:
+        return False
+
+
+def is_valid_ca(cert):
+    """What vCenter accepts as a CA certificate: BasicConstraints CA=true and the keyCertSign key usage
+    ("To be valid, a CA certificate must have the CA bit and the keyCertSign bit set", vSphere 7.0
+    Authentication, "Add a Trusted Root Certificate to the Certificate Store"). A certificate without a
+    KeyUsage extension has no keyCertSign bit set and is refused."""
+    return is_ca(cert) and has_key_cert_sign(cert)
+
+
+def dn_string(name):
+    """A DN the way vCenter's Java service prints it in errors: RFC 2253, most specific RDN first, no spaces
+    ("CN=…,OU=IT,O=NGE,L=Chicago,ST=Illinois,C=US")."""
+    return name.rfc4514_string()
+
+
+_WEAK_SIG_HASHES = ("md5", "sha1")
+PSS_OID = "1.2.840.113549.1.1.10"
+
+
+def signature_problem(cert):
+    """Why the certificate's signature algorithm is excluded by the vSphere 8.0 requirements, or None."""
+    if cert.signature_algorithm_oid.dotted_string == PSS_OID:
+        return "RSASSA-PSS signatures are not supported"
+    algo = cert.signature_hash_algorithm
+    if algo is not None and algo.name in _WEAK_SIG_HASHES:
+        return "%s signatures are not supported" % _SIG_NAMES.get(cert.signature_algorithm_oid.dotted_string,
+                                                                   algo.name.upper())
+    if algo is None and cert.signature_algorithm_oid.dotted_string not in _SIG_NAMES:
+        return "the signature algorithm %s is not supported" % cert.signature_algorithm_oid.dotted_string
+    return None
+
+
+def wildcard_names(cert):
+    """DNS names with a wildcard in the SAN (and a wildcard CN)."""
+    out = [gn.value for gn in san_general_names(cert) if isinstance(gn, x509.DNSName) and "*" in gn.value]
+    for attr in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME):
+        if "*" in attr.value and attr.value not in out:
+            out.append(attr.value)
+    return out
+
+
+def make_crl(issuer_cert, issuer_key, days=7):
+    """An empty X509 CRL of a CA, PEM (what a VMCA root's trust-store entry carries after the certificate)."""
+    start = utcnow()
+    builder = (x509.CertificateRevocationListBuilder()
+               .issuer_name(issuer_cert.subject)
+               .last_update(start)
+               .next_update(start + datetime.timedelta(days=days))
+               .add_extension(x509.CRLNumber(1), critical=False)
+               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_cert.public_key()),
+                              critical=False))
+    return builder.sign(issuer_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode("ascii")
 
 
 def has_digital_signature(cert):
@@ -282,9 +342,13 @@ def issue_certificate(subject, public_key, issuer_name, issuer_key, days, *,
                       issuer_cert=None, san=None, ca=False, path_length=None,
                       key_usage=("digital_signature", "key_encipherment"),
                       eku=(ExtendedKeyUsageOID.SERVER_AUTH,), aia_uri=None,
-                      not_before=None):
-    """Sign a certificate. ``key_usage`` lists cryptography KeyUsage attribute names."""
+                      not_before=None, not_after_cap=None):
+    """Sign a certificate. ``key_usage`` lists cryptography KeyUsage attribute names. ``not_after_cap``: the
+    certificate never outlives this instant (a VMCA-issued certificate never outlives the VMCA root)."""
     not_before = not_before or utcnow()
+    not_after = not_before + datetime.timedelta(days=days)
+    if not_after_cap is not None and not_after > not_after_cap:
+        not_after = not_after_cap
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -292,7 +356,7 @@ def issue_certificate(subject, public_key, issuer_name, issuer_key, days, *,
         .public_key(public_key)
         .serial_number(_serial())
         .not_valid_before(not_before)
-        .not_valid_after(not_before + datetime.timedelta(days=days))
+        .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length if ca else None), critical=True)
     )
     ku_flags = {name: False for name in (
@@ -316,10 +380,10 @@ def issue_certificate(subject, public_key, issuer_name, issuer_key, days, *,
     return builder.sign(issuer_key, hashes.SHA256())
 
 
-def make_root(subject, key, days=3650, san=None):
+def make_root(subject, key, days=3650, san=None, not_before=None):
     return issue_certificate(
         subject, key.public_key(), subject, key, days, san=san, ca=True, path_length=None,
-        key_usage=("digital_signature", "key_cert_sign", "crl_sign"), eku=None)
+        key_usage=("digital_signature", "key_cert_sign", "crl_sign"), eku=None, not_before=not_before)
 
 
 def make_csr(subject, key, san):
@@ -332,7 +396,10 @@ def make_csr(subject, key, san):
 # --- Tls.Info rendering -----------------------------------------------------
 
 _SIG_NAMES = {
+    "1.2.840.113549.1.1.4": "MD5withRSA",
     "1.2.840.113549.1.1.5": "SHA1withRSA",
+    "1.2.840.10040.4.3": "SHA1withDSA",
+    "1.2.840.10045.4.1": "SHA1withECDSA",
     "1.2.840.113549.1.1.11": "SHA256withRSA",
     "1.2.840.113549.1.1.12": "SHA384withRSA",
     "1.2.840.113549.1.1.13": "SHA512withRSA",

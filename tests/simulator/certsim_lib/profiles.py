@@ -25,6 +25,15 @@ class Profile:
         self.tls_root_cert = tls_root_cert
         # /rest error bodies carry value.error_type (7.0.3, S27); 6.7 bodies do not (S29)
         self.rest_error_type = rest_error_type
+        major = int(name.split(".", 1)[0])
+        # TlsCsr.Spec / Tls.ReplaceSpec key_size default: "keySize will take 2048 bits if not modified" (API
+        # reference TlsCsr.Spec 7.0U3; Tls.ReplaceSpec 7.0U2 "2048"), "If unset, the key size will be 3072 bits"
+        # (8.0.3). [INF] 6.7.0 like 7.0 (no 3072 default documented before 8.0).
+        self.default_key_size = 2048 if major < 8 else 3072
+        # Largest RSA key Tls.set accepts: "Key size: 2048 bits (minimum) to 8192 bits (maximum)" (vSphere 8.0
+        # Authentication, "Certificate Requirements for Different Solution Paths"); the 7.0 documents say 16384.
+        # [INF] 6.7.0 like 7.0.
+        self.max_import_key_size = 16384 if major < 8 else 8192
 
     @property
     def has_api(self):

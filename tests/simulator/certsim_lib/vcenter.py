@@ -3,6 +3,7 @@
 """One simulated vCenter: certificate state, persistence, sessions, faults, statistics."""
 
 import base64
+import datetime
 import json
 import os
 import secrets
@@ -27,6 +28,16 @@ READONLY_USER = "readonly@vsphere.local"
 
 SAN_ERROR_TEXT = ("Invalid input certificate : DNS in Subject Alternative Name is not correct. "
                   "DNS Name must contain machine FQDN.")
+# TrustedRootChainProviderImpl.create refusing a non-CA certificate, as logged by a real vCenter
+# (vmware-archive/vsphere-automation-sdk-python issue #384): id com.vmware.certificatemanagement.error,
+# defaultMessage "Internal Server Error (<text>)", args [<text>], errorType ERROR. The real text ends with
+# "certificate chain" (no full stop).
+TRC_NOT_CA_TEXT = ("create trusted root chain failed : Certificate bearing subject %s is not a valid CA "
+                   "certificate. Please retry with a valid certificate chain")
+# [INF] Tls.set refusing a non-CA root_cert: the same sentence behind the Tls.set prefix.
+TLS_ROOT_NOT_CA_TEXT = ("Invalid root certificate : Certificate bearing subject %s is not a valid CA "
+                        "certificate. Please retry with a valid certificate chain")
+MIN_IMPORT_KEY_SIZE = 2048
 
 
 def _atomic_write(path, data, mode=0o600):
@@ -152,6 +163,14 @@ class VCenter:
         self.pending_csr_key = None
         self.staged_sts_key = None
         self.install_time = None
+        # fidelity state (README "Fidelity options")
+        self.partner_pnid = opts.linked_partner.replace("{i}", str(index)) if opts.linked_partner else None
+        self.partner_cert = None
+        self.partner_key = None
+        self.vmca_root_ids = set()    # SHA-1 ids of every VMCA root (local old and current, partner)
+        self.crls = {}                # SHA-1 id of a VMCA root -> PEM of its X509 CRL
+        self.trust_visible_at = {}    # chain id -> monotonic time from which LIST/GET show it
+        self.trust_ghosts = {}        # deleted chain id -> (chain, monotonic time until LIST/GET show it)
 
     # ------------------------------------------------------------------ state
     def state_path(self):
@@ -182,16 +201,42 @@ class VCenter:
             names.extend(self.loopback_ips)
         return names
 
+    @staticmethod
+    def _vmca_subject(pnid):
+        # Subject like a real VMCA root: CN=CA, DC=vsphere, DC=local, C=US, ST=California, O=<pnid>, OU=VMware Engineering
+        return pki.build_name(common_name="CA", domain_components=("vsphere", "local"), country="US",
+                              state_or_province="California", organization=pnid,
+                              organization_unit="VMware Engineering")
+
+    def _note_vmca_root(self, cert, key):
+        cid = pki.sha1_hex(cert)
+        self.vmca_root_ids.add(cid)
+        self.crls[cid] = pki.make_crl(cert, key)
+        return cid
+
     def _fresh(self):
         bits = self.opts.initial_key_size
         root_key = pki.gen_rsa_key(bits)
-        # Subject like a real VMCA root: CN=CA, DC=vsphere, DC=local, C=US, ST=California, O=<pnid>, OU=VMware Engineering
-        subject = pki.build_name(common_name="CA", domain_components=("vsphere", "local"), country="US",
-                                 state_or_province="California", organization=self.pnid,
-                                 organization_unit="VMware Engineering")
-        root = pki.make_root(subject, root_key, days=3650)
+        now = pki.utcnow()
+        # with a linked partner the local root is the older one (the partner joined later / rotated last)
+        local_nb = now - datetime.timedelta(hours=2) if self.partner_pnid else None
+        root = pki.make_root(self._vmca_subject(self.pnid), root_key, days=self.opts.vmca_root_days,
+                             not_before=local_nb)
         self.vmca_cert, self.vmca_key = root, root_key
         self.trust = {pki.sha1_hex(root): [root]}
+        self.vmca_root_ids = set()
+        self.crls = {}
+        self.trust_visible_at = {}
+        self.trust_ghosts = {}
+        self._note_vmca_root(root, root_key)
+        self.partner_cert = self.partner_key = None
+        if self.partner_pnid:
+            pkey = pki.gen_rsa_key(bits)
+            proot = pki.make_root(self._vmca_subject(self.partner_pnid), pkey, days=self.opts.vmca_root_days,
+                                  not_before=now - datetime.timedelta(hours=1))
+            self.partner_cert, self.partner_key = proot, pkey
+            self.trust[pki.sha1_hex(proot)] = [proot]
+            self._note_vmca_root(proot, pkey)
         tls_key = pki.gen_rsa_key(bits)
         # [INF] initial machine SSL subject "C=US, CN=<pnid>"
         leaf = self._vmca_issue(pki.build_name(common_name=self.pnid, country="US"), tls_key,
@@ -207,23 +252,33 @@ class VCenter:
 
     def _vmca_issue(self, subject, key, san, days):
         # [INF] VMCA-issued machine certificates carry an AIA caIssuers URI pointing at the appliance.
+        # A VMCA-issued certificate never outlives the VMCA root (S35): notAfter is capped at the root's.
         return pki.issue_certificate(
             subject, key.public_key(), self.vmca_cert.subject, self.vmca_key, days,
-            issuer_cert=self.vmca_cert, san=san, aia_uri="https://%s/afd/vecs/ca" % self.pnid)
+            issuer_cert=self.vmca_cert, san=san, aia_uri="https://%s/afd/vecs/ca" % self.pnid,
+            not_after_cap=self.vmca_cert.not_valid_after_utc)
 
     def _ensure_sts(self):
         if not self.sts_chains:
             key = pki.gen_rsa_key(self.opts.initial_key_size)
-            self.sts_chains = [[self._sts_issue(key), self.vmca_cert]]
+            if self.opts.sts_anchor == "partner" and self.partner_cert is not None:
+                # ELM: the domain-wide STS chain was issued on the partner node, anchored by its VMCA root
+                issuer, issuer_key = self.partner_cert, self.partner_key
+            else:
+                issuer, issuer_key = self.vmca_cert, self.vmca_key
+            self.sts_chains = [[self._sts_issue(key, issuer, issuer_key), issuer]]
             self.sts_key = key
             self._persist()
 
-    def _sts_issue(self, key):
-        # [INF] subject of a VMCA-issued STS signing certificate
+    def _sts_issue(self, key, issuer=None, issuer_key=None):
+        issuer = issuer or self.vmca_cert
+        issuer_key = issuer_key or self.vmca_key
+        # [INF] subject of a VMCA-issued STS signing certificate; capped at the issuing root's notAfter (S35)
         return pki.issue_certificate(
             pki.build_name(common_name="ssoserverSign", organization_unit="VMware Engineering"),
-            key.public_key(), self.vmca_cert.subject, self.vmca_key, 3650,
-            issuer_cert=self.vmca_cert, key_usage=("digital_signature", "content_commitment"), eku=None)
+            key.public_key(), issuer.subject, issuer_key, 3650,
+            issuer_cert=issuer, key_usage=("digital_signature", "content_commitment"), eku=None,
+            not_after_cap=issuer.not_valid_after_utc)
 
     def _to_json(self):
         return {
@@ -237,6 +292,10 @@ class VCenter:
                     "key": pki.key_to_pem(self.sts_key) if self.sts_key else None},
             "pending_csr_key": pki.key_to_pem(self.pending_csr_key) if self.pending_csr_key else None,
             "staged_sts_key": pki.key_to_pem(self.staged_sts_key) if self.staged_sts_key else None,
+            "vmca_root_ids": sorted(self.vmca_root_ids),
+            "crls": dict(self.crls),
+            "partner": ({"pnid": self.partner_pnid, "cert": pki.cert_to_pem(self.partner_cert),
+                         "key": pki.key_to_pem(self.partner_key)} if self.partner_cert is not None else None),
         }
 
     def _from_json(self, data):
@@ -256,6 +315,15 @@ class VCenter:
         self.sts_key = pki.key_from_pem(data["sts"]["key"]) if data["sts"].get("key") else None
         self.pending_csr_key = pki.key_from_pem(data["pending_csr_key"]) if data.get("pending_csr_key") else None
         self.staged_sts_key = pki.key_from_pem(data["staged_sts_key"]) if data.get("staged_sts_key") else None
+        self.vmca_root_ids = set(data.get("vmca_root_ids") or [pki.sha1_hex(self.vmca_cert)])
+        self.crls = dict(data.get("crls") or {})
+        if pki.sha1_hex(self.vmca_cert) not in self.crls:
+            self._note_vmca_root(self.vmca_cert, self.vmca_key)
+        partner = data.get("partner")
+        if partner:
+            self.partner_pnid = partner["pnid"]
+            self.partner_cert = pki.cert_from_pem(partner["cert"])
+            self.partner_key = pki.key_from_pem(partner["key"])
 
     def _persist(self):
         _atomic_write(self.state_path(), json.dumps(self._to_json(), indent=1).encode("utf-8"))
@@ -479,15 +547,37 @@ class VCenter:
                     "staged_sts_key": self.staged_sts_key is not None}
 
     def trusted_root_entries(self):
-        """[(certificate, CRL PEM or None)] of the trust store, for /certs/download.zip. An entry carries a CRL
-        when the store holds one for it (``self.trust_crls``: chain id -> CRL PEM, when a store shape has them)."""
+        """[(certificate, CRL PEM or None)] of the trust store, for /certs/download.zip. A VMCA root's entry
+        carries its CRL (``self.crls``: chain id -> CRL PEM), as the real zip holds ``<hash>.r0`` files."""
         with self.lock:
-            crls = getattr(self, "trust_crls", None) or {}
+            crls = self.crls
             out = []
             for cid, chain in self.trust.items():
                 for i, cert in enumerate(chain):
                     out.append((cert, crls.get(cid) if i == 0 else None))
             return out
+
+    def sim_partner_root(self, method):
+        """/sim/partner-vmca-root: GET the linked partner's current VMCA root; POST replaces it (a partner's own
+        VmcaRoot.create, replicated through vmdir): a new root newer than every certificate in the trust store,
+        added to the trust store next to the old one. (status, payload)."""
+        with self.lock:
+            if method not in ("GET", "POST"):
+                return 404, {"error": "unknown control endpoint %s /sim/partner-vmca-root" % method}
+            if self.partner_cert is None:
+                return 409, {"error": "no linked partner (start with --linked-partner PNID)"}
+            if method == "POST":
+                newest = max(c.not_valid_before_utc for chain in self.trust.values() for c in chain)
+                nb = max(pki.utcnow(), newest + datetime.timedelta(seconds=1))
+                key = pki.gen_rsa_key(self.opts.initial_key_size)
+                root = pki.make_root(self._vmca_subject(self.partner_pnid), key, days=self.opts.vmca_root_days,
+                                     not_before=nb)
+                self.partner_cert, self.partner_key = root, key
+                self._trust_add(pki.sha1_hex(root), [root], lag=False)
+                self._note_vmca_root(root, key)
+                self._persist()
+            return 200, {"pnid": self.partner_pnid, "pem": pki.cert_to_pem(self.partner_cert),
+                         "sha256": pki.sha256_thumbprint(self.partner_cert), "id": pki.sha1_hex(self.partner_cert)}
 
     def vmca_root_info(self):
         with self.lock:
@@ -513,20 +603,54 @@ class VCenter:
         }, False, False)
 
     # trusted root chains ------------------------------------------------------
+    # What LIST and GET see (--trust-store-lag): the store as vmdir has it, minus chains created less than
+    # the lag ago, plus chains deleted less than the lag ago. Everything else (Tls.set path building,
+    # duplicate checks, ids) works on the real store.
+    def _trust_add(self, cid, chain, lag=True):
+        self.trust[cid] = chain
+        self.trust_ghosts.pop(cid, None)
+        if lag and self.opts.trust_store_lag > 0:
+            self.trust_visible_at[cid] = time.monotonic() + self.opts.trust_store_lag
+        else:
+            self.trust_visible_at.pop(cid, None)
+
+    def _trust_visible(self):
+        now = time.monotonic()
+        for cid in [c for c, (_chain, until) in self.trust_ghosts.items() if until <= now]:
+            del self.trust_ghosts[cid]
+        out = {cid: chain for cid, chain in self.trust.items() if self.trust_visible_at.get(cid, 0.0) <= now}
+        for cid, (chain, _until) in self.trust_ghosts.items():
+            out.setdefault(cid, chain)
+        return out
+
+    def _render_chain(self, chain):
+        pems = _pems(chain)
+        if self.opts.root_entry_shape == "with-crl" and len(chain) == 1:
+            cid = pki.sha1_hex(chain[0])
+            if cid in self.vmca_root_ids and cid in self.crls:
+                # A VMCA root's entry: the certificate followed by the VMCA's X509 CRL, with a leading newline
+                # (Keyfactor vmware-vcenter-orchestrator Inventory.cs, bugfix #81594).
+                pems[0] = "\n" + pems[0] + self.crls[cid]
+        return pems
+
     def op_trc_list(self, _params, _path):
-        return [{"chain": cid} for cid in self.trust], False, False
+        return [{"chain": cid} for cid in self._trust_visible()], False, False
 
     def op_trc_get(self, _params, path):
-        chain = self.trust.get(path["chain"])
+        chain = self._trust_visible().get(path["chain"])
         if chain is None:
             raise _trc_not_found(path["chain"])
-        return {"cert_chain": {"cert_chain": _pems(chain)}}, False, False
+        return {"cert_chain": {"cert_chain": self._render_chain(chain)}}, False, False
 
     def op_trc_delete(self, _params, path):
         # [INF] deleting the VMCA root's entry is allowed (the API declares no error for it).
-        if path["chain"] not in self.trust:
-            raise _trc_not_found(path["chain"])
-        del self.trust[path["chain"]]
+        cid = path["chain"]
+        if cid not in self.trust:
+            raise _trc_not_found(cid)
+        chain = self.trust.pop(cid)
+        was_visible = self.trust_visible_at.pop(cid, 0.0) <= time.monotonic()
+        if was_visible and self.opts.trust_store_lag > 0:
+            self.trust_ghosts[cid] = (chain, time.monotonic() + self.opts.trust_store_lag)
         self._persist()
         return None, True, False
 
@@ -543,6 +667,11 @@ class VCenter:
             except ValueError:
                 raise invalid_argument("Invalid certificate chain: an entry is not a PEM-encoded X.509 certificate.",
                                        "com.vmware.certificatemanagement.chain.invalid") from None
+        for cert in certs:
+            if not pki.is_valid_ca(cert):
+                text = TRC_NOT_CA_TEXT % pki.dn_string(cert.subject)
+                raise VapiError("ERROR", "Internal Server Error (%s)" % text, "com.vmware.certificatemanagement.error",
+                                [text])
         cid = spec.get("chain")
         if cid is None:
             # Generated ids look like 40 upper-case hex chars [FIELD]: SHA-1 of the root (last cert) DER.
@@ -555,7 +684,14 @@ class VCenter:
         if cid in self.trust:
             raise VapiError("ALREADY_EXISTS", "A trusted root certificate chain with identifier %s already exists." % cid,
                             "com.vmware.certificatemanagement.chain.already_exists", [cid])
-        self.trust[cid] = certs
+        if self.opts.duplicate_root == "refuse":
+            # [INF] content-based, as the vSphere Client words it (S32): every certificate of the chain is
+            # already in the trust store under some id
+            known = {pki.der(c) for c in self._anchors()}
+            if all(pki.der(c) in known for c in certs):
+                raise VapiError("ALREADY_EXISTS", "Trusted root already exists",
+                                "com.vmware.certificatemanagement.chain.already_exists", [cid])
+        self._trust_add(cid, certs)
         self._persist()
         return cid, True, False
 
@@ -582,7 +718,7 @@ class VCenter:
     def op_csr_create(self, params, _path):
         spec = params["spec"]
         # TlsCsr.create declares only the generic error -> semantic problems are ERROR 500 [INF].
-        size = self._key_size(spec, 3072, cm_error)
+        size = self._key_size(spec, self.profile.default_key_size, cm_error)
         subject = self._subject_from_spec(spec, cm_error)
         names = spec.get("subject_alt_name")
         if names is None:
@@ -642,6 +778,7 @@ class VCenter:
             raise cm_error("Invalid input certificate : Certificate has expired or is not yet valid.")
         if not pki.san_contains(leaf, self.pnid):
             raise cm_error(SAN_ERROR_TEXT)
+        self._check_import_policy(leaf)
         used_pending = False
         if spec.get("key") is not None:
             try:
@@ -660,24 +797,46 @@ class VCenter:
                 raise not_found("No private key matching the certificate is present in the VECS store.",
                                 "com.vmware.certificatemanagement.tls.key.not_found")
             used_pending = True
-        root = None
+        # root_cert may be a bundle (intermediates and root, any order), as the public clients that report
+        # success send it (S5, S6, S7); every certificate in it must be a valid CA (S3, S9).
+        bundle = []
         if spec.get("root_cert") is not None:
             try:
-                root = pki.cert_from_pem(spec["root_cert"])
+                bundle = pki.certs_from_pem(spec["root_cert"])
             except ValueError:
                 raise cm_error("Invalid root certificate : Unable to parse the root certificate.") from None
-            if not pki.is_ca(root) or not pki.is_time_valid(root):
-                raise cm_error("Invalid root certificate : The root certificate is not a valid CA certificate.")
-        anchors = self._anchors() + ([root] if root is not None else [])
-        path = self._build_path(leaf, intermediates, anchors)
+            for ca in bundle:
+                if not pki.is_valid_ca(ca):
+                    raise cm_error(TLS_ROOT_NOT_CA_TEXT % pki.dn_string(ca.subject))
+                if not pki.is_time_valid(ca):
+                    raise cm_error("Invalid root certificate : Certificate bearing subject %s has expired or is "
+                                   "not yet valid." % pki.dn_string(ca.subject))
+        # --cert-chain-in-cert ignored: 'cert' is "Certificate string in PEM format" (S37), only its first
+        # certificate counts
+        if self.opts.cert_chain_in_cert != "used":
+            intermediates = []
+        pool = list(intermediates) + [c for c in bundle if not pki.is_self_signed(c)]
+        anchors = self._anchors() + [c for c in bundle if pki.is_self_signed(c)]
+        path = self._build_path(leaf, pool, anchors)
         if path is None:
             raise cm_error("Invalid input certificate : Certificate chain could not be verified with the given "
                            "root certificate or the trusted root certificates.")
-        if root is not None:
-            rid = pki.sha1_hex(root)
-            known = {pki.der(c) for c in self._anchors()}
-            if pki.der(root) not in known and rid not in self.trust:
-                self.trust[rid] = [root]
+        for ca in path:
+            # PKIX: every issuer on the path must be a CA with keyCertSign [INF wording]
+            if not pki.is_valid_ca(ca):
+                raise cm_error(TLS_ROOT_NOT_CA_TEXT % pki.dn_string(ca.subject))
+            if not pki.is_self_signed(ca):
+                problem = pki.signature_problem(ca)
+                if problem:
+                    raise cm_error("Invalid input certificate : %s (certificate bearing subject %s)."
+                                   % (problem, pki.dn_string(ca.subject)))
+        known = {pki.der(c) for c in self._anchors()}
+        for ca in bundle:
+            # [INF] every CA certificate of root_cert goes into the trust store as its own entry (VECS keeps one
+            # entry per certificate, alias = SHA-1, KB 326288), unless it is already there
+            if pki.der(ca) not in known and pki.sha1_hex(ca) not in self.trust:
+                self._trust_add(pki.sha1_hex(ca), [ca])
+                known.add(pki.der(ca))
         self.tls_chain = [leaf] + path
         self.tls_key = key
         if used_pending:
@@ -685,6 +844,26 @@ class VCenter:
         self._persist()
         self._rebuild_ssl_context()
         return None, True, True
+
+    def _check_import_policy(self, leaf):
+        """vSphere 8.0 "Certificate Requirements for Different Solution Paths" (S9; 16384 bits on 7.0, S10):
+        RSA keys only, 2048..8192 bits, no md5/sha1WithRSA, RSASSA-PSS, dsaWithSHA1, ecdsa_with_SHA1 signatures,
+        no wildcard certificates. [INF] the wording of each refusal."""
+        pub = leaf.public_key()
+        if not isinstance(pub, rsa.RSAPublicKey):
+            raise cm_error("Invalid input certificate : Only RSA keys are supported; the certificate has a %s key."
+                           % type(pub).__name__.replace("PublicKey", "").replace("_", ""))
+        maximum = self.profile.max_import_key_size
+        if not MIN_IMPORT_KEY_SIZE <= pub.key_size <= maximum:
+            raise cm_error("Invalid input certificate : RSA key size %d is not supported; the key size must be "
+                           "between %d and %d bits." % (pub.key_size, MIN_IMPORT_KEY_SIZE, maximum))
+        problem = pki.signature_problem(leaf)
+        if problem:
+            raise cm_error("Invalid input certificate : %s." % problem)
+        wild = pki.wildcard_names(leaf)
+        if wild:
+            raise cm_error("Invalid input certificate : Wildcard certificates are not supported (%s)."
+                           % ", ".join(wild))
 
     def _leaf_key_size(self):
         return pki.key_size_of(self.tls_key, self.opts.initial_key_size)
@@ -710,7 +889,7 @@ class VCenter:
 
     def op_tls_replace(self, params, _path):
         spec = params["spec"]
-        size = self._key_size(spec, 3072, invalid_argument)
+        size = self._key_size(spec, self.profile.default_key_size, invalid_argument)
         subject = self._subject_from_spec(spec, invalid_argument)
         names = spec.get("subject_alt_name")
         if names is None:
@@ -746,25 +925,31 @@ class VCenter:
             names = [self.pnid]
         root_key = pki.gen_rsa_key(size)
         try:
-            root = pki.make_root(subject, root_key, days=3650,
+            root = pki.make_root(subject, root_key, days=self.opts.vmca_root_days,
                                  san=pki.general_names(names, [merged.get("email_address")]) or None)
         except ValueError as exc:
             raise cm_error("Invalid VMCA root specification: %s" % exc) from None
-        self._ensure_sts()  # the STS chain stays issued by the old root
+        self._ensure_sts()  # issued (if not yet) by the old root
         old_root = self.vmca_cert
         leaf = self.tls_chain[0]
         self.vmca_cert, self.vmca_key = root, root_key
         rid = pki.sha1_hex(root)
         if rid not in self.trust:
-            self.trust[rid] = [root]
-        # [INF] like certificate-manager, a VMCA root replacement re-issues the VMCA-signed machine SSL
-        # certificate (same subject/SAN, new key of the same size). A custom (non-VMCA) machine certificate
-        # is left alone. The STS signing chain is left alone (the old root stays trusted).
-        if pki.issued_by(leaf, old_root):
+            self._trust_add(rid, [root], lag=False)
+        self._note_vmca_root(root, root_key)
+        # "replacement of the VMCA ROOT certificate and regeneration of all the other certificates" (S1, S36):
+        # with --vmca-replace regenerate-all the machine SSL certificate is re-issued under the new root even when
+        # it was a custom (CA-signed) one; vmca-issued-only re-issues only a certificate of the old VMCA root.
+        # [INF] the re-issued certificate keeps the current subject and SAN, with a new key of the same size.
+        if self.opts.vmca_replace == "regenerate-all" or pki.issued_by(leaf, old_root):
             key = pki.gen_rsa_key(self._leaf_key_size())
             new = self._vmca_issue(leaf.subject, key, pki.san_general_names(leaf), 730)
             self.tls_chain = [new, root]
             self.tls_key = key
+        if self.opts.vmca_replace_sts == "reissue":
+            # [INF] the STS signing chain re-issued under the new root and made active (old chains kept)
+            sts_key = pki.gen_rsa_key(pki.key_size_of(self.sts_key, self.opts.initial_key_size))
+            self._activate_sts([self._sts_issue(sts_key), root], sts_key)
         self._persist()
         self._rebuild_ssl_context()
         return None, True, True
@@ -828,9 +1013,13 @@ class VCenter:
             self._persist()
         return None, changed, False
 
-    def op_sts_refresh(self, _params, _path):
+    def op_sts_refresh(self, params, _path):
+        if self.opts.sts_refresh == "force-only" and not params.get("force"):
+            # KB 318197: in a mixed-version SSO domain the Refresh button is replaced by "Force Refresh".
+            # [INF] error type and wording.
+            raise cm_error("The STS signing certificate cannot be refreshed in a mixed-version SSO domain; "
+                           "use a forced refresh (force=true) and restart every linked vCenter Server afterwards.")
         self._ensure_sts()
-        # ``force`` only matters in mixed-version domains, which the simulator does not have.
         active_key = self.sts_key
         size = active_key.key_size if isinstance(active_key, rsa.RSAPrivateKey) else 2048
         key = pki.gen_rsa_key(size)

@@ -45,11 +45,21 @@ def _check(vc, token):
     archive = _zip(vc)
     names = archive.namelist()
     assert all(n.startswith(("certs/lin/", "certs/mac/", "certs/win/")) for n in names), names
-    lin = sorted(n for n in names if n.startswith("certs/lin/"))
-    assert sorted("certs/mac/" + n[len("certs/lin/"):] for n in lin) == sorted(
+    lin_all = sorted(n for n in names if n.startswith("certs/lin/"))
+    assert sorted("certs/mac/" + n[len("certs/lin/"):] for n in lin_all) == sorted(
         n for n in names if n.startswith("certs/mac/"))
-    assert sorted("certs/win/" + n[len("certs/lin/"):] + ".crt" for n in lin) == sorted(
+    # CRLs (<hash>.rN) sit next to the certificates (<hash>.N); on win they end in .crl, certificates in .crt
+    lin = [n for n in lin_all if n.rpartition(".")[2].isdigit()]
+    crls = [n for n in lin_all if n not in lin]
+    assert sorted(["certs/win/" + n[len("certs/lin/"):] + ".crt" for n in lin] +
+                  ["certs/win/" + n[len("certs/lin/"):] + ".crl" for n in crls]) == sorted(
         n for n in names if n.startswith("certs/win/"))
+    for name in crls:
+        data = archive.read(name)
+        base, _dot, num = os.path.basename(name).rpartition(".")
+        assert num[:1] == "r" and num[1:].isdigit(), name
+        # a CRL is named after its issuer's subject hash
+        assert base == _openssl(["crl", "-noout", "-hash"], data), name
     found = []
     for name in lin:
         data = archive.read(name)
@@ -70,6 +80,8 @@ def test_download_zip_without_authentication(vc, token):
     found = _check(vc, token)
     assert [c for _b, _n, c in found] == [vc.vmca_root()]
     assert found[0][1] == 0
+    # the VMCA root's CRL is in the zip too, as on a real vCenter (S38)
+    assert "certs/lin/%s.r0" % found[0][0] in _zip(vc).namelist()
 
 
 def test_download_zip_names_collisions_and_tracks_the_store(vc, token):

@@ -342,14 +342,3 @@ def test_vmca_root_create_variants(vc, token):
     token = _after_restart(vc)
     vc.served_cert().verify_directly_issued_by(vc.vmca_root())
     err_rest(vc.rest("POST", P + "/vmca-root", body={"key_size": 2048}, token=token), 400, "UNEXPECTED_INPUT")
-
-
-def test_vmca_root_create_keeps_a_custom_machine_cert(vc, token):
-    ca = ThirdPartyCA()
-    cert, key = ca.issue()
-    assert vc.api("PUT", TLS, body={"cert": pem(cert), "key": key_pkcs8(key), "root_cert": ca.pem},
-                  token=token).status == 204
-    token = _after_restart(vc)
-    assert vc.api("POST", P + "/vmca-root", body={"key_size": 2048}, token=token).status == 204
-    vc.wait_restart_over()
-    assert vc.served_cert() == cert

@@ -22,7 +22,9 @@ def test_initial_trust_store_holds_the_vmca_root(vc, token):
     assert set(r.json) == {"cert_chain"}
     pems = r.json["cert_chain"]["cert_chain"]
     assert len(pems) == 1
-    assert x509.load_pem_x509_certificate(pems[0].encode()) == root
+    # --root-entry-shape with-crl (default): newline, the certificate, then the VMCA's X509 CRL
+    assert pems[0].startswith("\n-----BEGIN CERTIFICATE-----") and "-----BEGIN X509 CRL-----" in pems[0]
+    assert x509.load_pem_x509_certificate(pems[0].lstrip().encode()) == root
     subject = root.subject.rfc4514_string()
     for part in ("CN=CA", "DC=vsphere", "DC=local", "C=US", "ST=California", "O=localhost", "OU=VMware Engineering"):
         assert part in subject
@@ -40,10 +42,14 @@ def test_api_create_get_delete(vc, token):
     assert x509.load_pem_x509_certificate(got.json["cert_chain"]["cert_chain"][0].encode()) == ca.cert
     # duplicate generated id
     err_api(vc.api("POST", TRC, body={"cert_chain": {"cert_chain": [ca.pem]}}, token=token), 400, "ALREADY_EXISTS")
+    # the same content under a new id (--duplicate-root refuse, the default)
+    err_api(vc.api("POST", TRC, body={"cert_chain": {"cert_chain": [ca.pem]}, "chain": "dup"}, token=token),
+            400, "ALREADY_EXISTS")
     # client-chosen id, and its duplicate
-    r = vc.api("POST", TRC, body={"cert_chain": {"cert_chain": [ca.pem]}, "chain": "my-domain"}, token=token)
+    ca2 = ThirdPartyCA("Second Test Root CA")
+    r = vc.api("POST", TRC, body={"cert_chain": {"cert_chain": [ca2.pem]}, "chain": "my-domain"}, token=token)
     assert r.status == 201 and r.json == "my-domain"
-    err_api(vc.api("POST", TRC, body={"cert_chain": {"cert_chain": [ca.pem]}, "chain": "my-domain"}, token=token),
+    err_api(vc.api("POST", TRC, body={"cert_chain": {"cert_chain": [ca2.pem]}, "chain": "my-domain"}, token=token),
             400, "ALREADY_EXISTS")
     d = vc.api("DELETE", TRC + "/my-domain", token=token)
     assert d.status == 204 and d.raw == b""
