@@ -518,8 +518,11 @@ class VCenterClient(object):
         self._session.close()  # drop pooled connections made with the old trust
         self._session.mount('https://', requests.adapters.HTTPAdapter())
 
-    def wait_until_serving(self, expected_sha256, operation, deadline, fingerprint_of_der, interval=POLL_INTERVAL):
-        """After a service restart: wait until the TLS port serves ``expected_sha256`` and a fresh login works.
+    def wait_until_serving(self, expected_sha256, operation, deadline, fingerprint_of_der, interval=POLL_INTERVAL,
+                           ready=None):
+        """After a service restart: wait until the TLS port serves ``expected_sha256``, a fresh login works and
+        ``ready()`` (a read of a certificate endpoint) answers: a real vCenter accepts logins before its
+        certificate service is back (vcenter-fidelity.md §4.7), so a login alone does not end the wait.
 
         ``deadline``: a :class:`Deadline` shared with the caller's other waits (or seconds from now);
         ``fingerprint_of_der`` turns DER bytes into our fingerprint format (kept out of the transport layer).
@@ -539,6 +542,8 @@ class VCenterClient(object):
             if expected_sha256 is not None and served != expected_sha256:
                 raise NotYet('the TLS port still serves %s' % served)
             self.login()
+            if ready is not None:
+                ready()
             return True
 
         done, last = poll(serving, deadline, interval=interval)

@@ -163,14 +163,12 @@ from ansible_collections.certops.vcenter.plugins.module_utils._module import Cer
 # 7.0U3 "keySize will take 2048 bits if not modified", 8.0.3 "3072").
 TLS_CSR_DEFAULT_KEY_SIZE = 3072
 TLS_CSR_DEFAULT_KEY_SIZE_BEFORE_80 = 2048
-
-
 DEFAULT_KEY_SIZES = (TLS_CSR_DEFAULT_KEY_SIZE_BEFORE_80, TLS_CSR_DEFAULT_KEY_SIZE)
+STRING_FIELDS = ('organization', 'organization_unit', 'locality', 'state_or_province', 'country', 'email_address')
 
 
 def tls_csr_default_key_size(version):
     return TLS_CSR_DEFAULT_KEY_SIZE if tuple(version) >= (8, 0, 0) else TLS_CSR_DEFAULT_KEY_SIZE_BEFORE_80
-STRING_FIELDS = ('organization', 'organization_unit', 'locality', 'state_or_province', 'country', 'email_address')
 
 
 def csr_facts(csr):

@@ -567,7 +567,8 @@ class TlsCert(CertModule):
                 plan.after = None
                 return {'certificate': None, 'sha256': None}
         if self.params['wait']:
-            self.client.wait_until_serving(after['sha256'], self.operation, deadline, fingerprint_der)
+            self.client.wait_until_serving(after['sha256'], self.operation, deadline, fingerprint_der,
+                                           ready=self.api.get_tls)
         plan.after = _certs.summary(after['certificate'])
         return after
 

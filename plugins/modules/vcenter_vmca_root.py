@@ -320,7 +320,7 @@ class VmcaRoot(CertModule):
             # The new root was read over a verified connection: trust it for the rest of the task.
             self.client.trust_additional([_certs.certificate_pem(new_root)])
         self.client.wait_until_serving(_certs.fingerprint(state['tls_cert']), self.operation, deadline,
-                                       fingerprint_der)
+                                       fingerprint_der, ready=self.api.get_tls)
         return new_root
 
     def _warn_unverifiable(self):

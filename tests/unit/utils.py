@@ -421,10 +421,10 @@ class FakeClient(VCenterClient):
     def trust_additional(self, pems):
         self.server.trusted.extend(pems)
 
-    def wait_until_serving(self, expected_sha256, operation, deadline, fingerprint_of_der, interval=1.0):
+    def wait_until_serving(self, expected_sha256, operation, deadline, fingerprint_of_der, interval=1.0, ready=None):
         self.server.waited.append(expected_sha256)
         return super(FakeClient, self).wait_until_serving(expected_sha256, operation, deadline,
-                                                          fingerprint_of_der, interval=0.01)
+                                                          fingerprint_of_der, interval=0.01, ready=ready)
 
 
 @pytest.fixture

@@ -216,8 +216,8 @@ def signature_problem(cert):
         return "RSASSA-PSS signatures are not supported"
     algo = cert.signature_hash_algorithm
     if algo is not None and algo.name in _WEAK_SIG_HASHES:
-        return "%s signatures are not supported" % _SIG_NAMES.get(cert.signature_algorithm_oid.dotted_string,
-                                                                   algo.name.upper())
+        name = _SIG_NAMES.get(cert.signature_algorithm_oid.dotted_string, algo.name.upper())
+        return "%s signatures are not supported" % name
     if algo is None and cert.signature_algorithm_oid.dotted_string not in _SIG_NAMES:
         return "the signature algorithm %s is not supported" % cert.signature_algorithm_oid.dotted_string
     return None

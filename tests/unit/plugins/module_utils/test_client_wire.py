@@ -178,3 +178,19 @@ def test_poll_stops_at_the_deadline_with_the_last_reason():
     def attempt():
         raise _wait.NotYet('still the old certificate')
     assert _wait.poll(attempt, _wait.Deadline(0), interval=0) == (None, 'still the old certificate')
+
+
+def test_wait_until_serving_waits_for_the_certificate_service_not_only_the_login(monkeypatch):
+    # phase L of a real restart: logins work while the certificate endpoints still answer 503
+    client = make_client([login_api(), login_api(), login_api()], retries=0)
+    monkeypatch.setattr(client, 'served_certificate_der', lambda: b'new')
+    answers = iter([ServiceUnavailableError('read it', 'Service unavailable.', status=503), {'cert': 'PEM'}])
+
+    def ready():
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+    client.wait_until_serving('NEW', 'replace it', 10, lambda der: der.decode().upper(), interval=0, ready=ready)
+    assert client.logged_in
+    assert next(answers, 'used up') == 'used up'  # ready() was asked until it answered

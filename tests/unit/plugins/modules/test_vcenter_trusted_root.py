@@ -288,7 +288,7 @@ class FakeClient(VCenterClient):
     def trust_additional(self, pems):
         self.server.trusted.extend(pems)
 
-    def wait_until_serving(self, expected_sha256, operation, deadline, fingerprint_of_der, interval=1.0):
+    def wait_until_serving(self, expected_sha256, operation, deadline, fingerprint_of_der, interval=1.0, ready=None):
         self.server.waited_for.append(expected_sha256)
         self.forget_session()
         self.login()
