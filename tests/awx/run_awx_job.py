@@ -150,7 +150,7 @@ def job(private_data_dir, ident, playbook, env, extravars, venv_bin):
     started = time.time()
     proc = subprocess.run([os.path.join(venv_bin, 'ansible-runner'), 'run', private_data_dir, '-p', playbook,
                            '--ident', ident], env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True, cwd=private_data_dir)
+                          universal_newlines=True, cwd=private_data_dir, check=False)
     artifacts = os.path.join(private_data_dir, 'artifacts', ident)
     events = []
     for path in sorted(glob.glob(os.path.join(artifacts, 'job_events', '*.json'))):
