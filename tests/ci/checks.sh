@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check CI runs (called by `make test`, which prepares the virtualenvs). Ends with "N passed, N failed".
-# Needs: VENV (py3.11 + ansible-core 2.19 + dev tools), VENV_CORE221 (py3.12 + ansible-core 2.21), DEPS (collections).
+# Needs: VENV (py3.11 + ansible-core 2.19 + dev tools), VENV_CORE221 (py3.12 + ansible-core 2.21), VENV_AWX
+# (ansible-runner, galaxy-importer, ansible-builder: .ci/requirements-awx.txt), DEPS (collections).
 # ONLY=name1,name2 runs a subset (for development).
 set -uo pipefail
 SECONDS=0
@@ -8,6 +9,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$REPO"
 VENV="$REPO/${VENV:-.venv}"
 VENV_CORE221="$REPO/${VENV_CORE221:-.venv-core2.21}"
+VENV_AWX="$(case "${VENV_AWX:-.venv-awx}" in /*) echo "${VENV_AWX}" ;; *) echo "$REPO/${VENV_AWX:-.venv-awx}" ;; esac)"
 DEPS="$REPO/${DEPS:-.deps/collections}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/certops-ci.XXXXXX")"
 MODULES=$(cd plugins/modules && ls vcenter_*.py | sed 's/\.py$//')
@@ -95,11 +97,62 @@ galaxy_check() {
 }
 
 ee_check() {
+  # the project's own EE definition (top of the repository; paths resolve from there)
   set -e
   rm -rf "$WORK/ee-context"
-  ansible-builder create -f meta/execution-environment.yml -c "$WORK/ee-context" -v 1
+  ansible-builder create -f execution-environment.yml -c "$WORK/ee-context" -v 1
   test -f "$WORK/ee-context/Containerfile" -o -f "$WORK/ee-context/Dockerfile"
   grep -q requests "$WORK/ee-context/_build/requirements.txt"
+  grep -q python3 "$WORK/ee-context/_build/bindep.txt"
+}
+
+build_tarball() {  # build_tarball DIR -> DIR/certops-vcenter-<version>.tar.gz (echoes the path)
+  mkdir -p "$1"
+  ansible-galaxy collection build --output-path "$1" --force . > /dev/null
+  ls "$1"/certops-vcenter-*.tar.gz
+}
+
+ee_introspect() {
+  # What ansible-builder does with every collection it installs into an EE: read its meta/execution-environment.yml
+  # and resolve the dependency files from the collection root. Run on the collection installed from the tarball.
+  set -e
+  local out="$WORK/ee-introspect" tarball
+  rm -rf "$out"
+  tarball=$(build_tarball "$out")
+  ansible-galaxy collection install --no-deps "$tarball" -p "$out/inst" --force > /dev/null
+  "$VENV_AWX/bin/ansible-builder" introspect --sanitize "$out/inst" > "$out/introspect.txt"
+  cat "$out/introspect.txt"
+  grep -q "^- 'requests.*# from collection certops.vcenter'" "$out/introspect.txt"
+  grep -q "^- 'cryptography.*# from collection certops.vcenter'" "$out/introspect.txt"
+  grep -q "^- 'python3.*# from collection certops.vcenter'" "$out/introspect.txt"
+}
+
+galaxy_importer() {
+  # The checks Galaxy and Automation Hub run on upload, on the built tarball, without containers
+  # (tests/ci/galaxy-importer.cfg). Any WARNING or ERROR line fails, except the dependency-only warnings listed and
+  # explained in tests/ci/galaxy-importer-expected-warnings.txt.
+  set -e
+  local out="$WORK/galaxy-importer" tarball rc=0
+  rm -rf "$out"
+  tarball=$(build_tarball "$out")
+  ( cd "$out" && PATH="$VENV_AWX/bin:$PATH" GALAXY_IMPORTER_CONFIG="$COLL/tests/ci/galaxy-importer.cfg" \
+      "$VENV_AWX/bin/python" -m galaxy_importer.main "$tarball" ) > "$out/importer.log" 2>&1 || rc=$?
+  cat "$out/importer.log"
+  grep -v '^#' tests/ci/galaxy-importer-expected-warnings.txt | grep -v '^$' > "$out/expected.txt"
+  grep -E '^(WARNING|ERROR)' "$out/importer.log" | grep -v -E -f "$out/expected.txt" > "$out/unexpected.txt" || true
+  echo "----- galaxy-importer rc=$rc; warnings not explained by tests/ci/galaxy-importer-expected-warnings.txt:"
+  cat "$out/unexpected.txt"
+  [ "$rc" -eq 0 ] && grep -q 'Importer processing completed successfully' "$out/importer.log" && [ ! -s "$out/unexpected.txt" ]
+}
+
+awx_runner_job() {
+  # An AWX job as AWX runs it (ansible-runner, the custom credential type, validation on) against the simulator:
+  # tests/awx/run_awx_job.py
+  set -e
+  local out="$WORK/awx-job" tarball
+  rm -rf "$out"
+  tarball=$(build_tarball "$out/dist")
+  "$VENV_AWX/bin/python" tests/awx/run_awx_job.py --tarball "$tarball" --deps "$DEPS" --work "$out/work"
 }
 
 # The integration targets of every state-changing module, again, against the simulator as strict and slow as a real
@@ -127,6 +180,8 @@ lane1() {
   step lane1 ansible-lint             ansible-lint --offline --nocolor
   step lane1 galaxy-build-install-doc galaxy_check
   step lane1 execution-environment    ee_check
+  step lane1 ee-introspect            ee_introspect     # ~3 s
+  step lane1 galaxy-importer          galaxy_importer   # ~50 s idle (ansible-lint of the tarball, flake8 per file)
   step lane1 molecule                 molecule test --all
 }
 lane2() {
@@ -135,6 +190,8 @@ lane2() {
   step lane2 integration              ansible-test integration --local --python 3.11 --color no
   # the suite regenerates docs/reliability.md from this run
   step lane2 reliability              reliability_suite
+  # an AWX job (ansible-runner) against the simulator: ~45 s, here to keep the two lanes about even
+  step lane2 awx-runner-job           awx_runner_job
 }
 lane3() {
   step lane3 integration-fidelity-strict fidelity_integration "$FIDELITY_STRICT"
