@@ -15,7 +15,8 @@ class ModuleDocFragment(object):
 options:
   vcenter_hostname:
     description:
-      - Name or IP address of the vCenter Server.
+      - Name or IP address of the vCenter Server, without a scheme, port or path (V(vc.example.com), V(10.0.0.5),
+        V(fd00::5) or V([fd00::5])); a URL or C(host:port) is refused before anything is sent.
       - If not set, the value of the E(VMWARE_HOST) environment variable is used.
     type: str
     required: true
@@ -31,14 +32,17 @@ options:
     type: str
   vcenter_port:
     description:
-      - HTTPS port of the vCenter Server.
+      - HTTPS port of the vCenter Server, 1 to 65535.
       - If not set, the value of the E(VMWARE_PORT) environment variable is used.
     type: int
     default: 443
   vcenter_validate_certs:
     description:
       - Verify vCenter's TLS certificate. Leave on in production; use O(vcenter_ca_path) for a private CA.
-      - If not set, the value of the E(VMWARE_VALIDATE_CERTS) environment variable is used.
+      - If not set, the value of the E(VMWARE_VALIDATE_CERTS) environment variable is used. AWX's built-in
+        VMware vCenter credential sets that variable, to V(false) unless the credential says otherwise; use the
+        collection's own credential type (see the AWX guide), which keeps validation on.
+      - When it is V(false), every run warns, and says whether the value came from the task or the environment.
       - After a change that makes vCenter serve a certificate from a CA that was not trusted before, the
         module also trusts the root it just installed, so verification stays on while it waits for vCenter.
     type: bool
@@ -46,12 +50,12 @@ options:
   vcenter_ca_path:
     description:
       - PEM bundle of CA certificates to trust instead of the system store, for example the VMCA root
-        downloaded from vCenter.
+        downloaded from vCenter, or a directory of CA certificates (such as C(/etc/ssl/certs)). It must exist.
       - If not set, the value of the E(VMWARE_CA_PATH) environment variable is used.
     type: path
   vcenter_timeout:
     description:
-      - Seconds to wait for each answer from vCenter.
+      - Seconds to wait for each answer from vCenter; more than 0.
     type: int
     default: 60
   vcenter_api:

@@ -122,8 +122,8 @@ def find_vmca_root(tls_cert, sts_chain, chains, extra_marks=None):
         own_names = names_of(tls_cert)
         own_fp = _certs.fingerprint(tls_cert)
         for cert in trusted_certs(chains):
-            if (_certs.fingerprint(cert) != own_fp and _certs.is_ca(cert) and _certs.is_self_signed(cert)
-                    and names_of(cert) & own_names):
+            is_root = _certs.is_ca(cert) and _certs.is_self_signed(cert)
+            if _certs.fingerprint(cert) != own_fp and is_root and names_of(cert) & own_names:
                 evidence.append(('names this vCenter (a root made by a VMCA root replacement)', cert, False))
     seen = set()
     for label, root, needs_mark in evidence:

@@ -403,6 +403,13 @@ class TlsCert(CertModule):
                 exc.operation = self.operation
                 exc.vcenter_state = STATE_UNCHANGED
                 raise
+        if self.state == 'renewed' and not self.params['force']:
+            # Nothing due costs one read (Tls.get): who issued the certificate (trust store, STS chain) matters only
+            # when it is due, and a custom certificate is refused then, not before.
+            current = machine_ssl_state(self.api)
+            if _certs.days_remaining(current['certificate']) >= self.params['remaining_days']:
+                current.update(issued_by_vmca=None, vmca_root=None)
+                return current
         return machine_ssl_state(self.api, with_vmca=True)
 
     def _read_present(self):
@@ -443,7 +450,7 @@ class TlsCert(CertModule):
         before = _certs.summary(cert)
         if self.state == 'present':
             return self._compare_present(current, before)
-        if self.state == 'renewed' and not current['issued_by_vmca']:
+        if self.state == 'renewed' and current['issued_by_vmca'] is False:
             raise InputError(self.operation, (
                 'the machine SSL certificate (subject %s, issuer %s) is not issued by the VMCA (%s), and vCenter '
                 'renews only VMCA-issued certificates; use state=present to install a new CA-signed certificate, '
@@ -533,7 +540,7 @@ class TlsCert(CertModule):
         # Like a new plan, but without force: after a forced change, "satisfied" is what counts.
         if self.state == 'present':
             return after['sha256'] == _certs.fingerprint(self.leaf)
-        if not after.get('issued_by_vmca'):
+        if after.get('issued_by_vmca') is False or (self.state == 'vmca_signed' and not after.get('issued_by_vmca')):
             return False
         return not self._unsatisfied(after, _certs.summary(after['certificate']))
 

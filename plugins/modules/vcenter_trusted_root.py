@@ -228,8 +228,8 @@ class TrustedRoot(CertModule):
         chain_id = self.params['chain_id']
         wanted = _certs.fingerprint_set(self.desired) if self.desired else None
         if self.state == 'absent':
-            return [c for c in chains if c['chain_id'] == chain_id or
-                    (wanted is not None and _certs.fingerprint_set(c['certs']) == wanted)]
+            same_content = [c for c in chains if wanted is not None and _certs.fingerprint_set(c['certs']) == wanted]
+            return [c for c in chains if c['chain_id'] == chain_id or c in same_content]
         if any(_certs.fingerprint_set(c['certs']) == wanted for c in chains):
             return []
         return [c for c in chains if c['chain_id'] == chain_id]

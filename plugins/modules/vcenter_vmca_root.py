@@ -282,8 +282,7 @@ class VmcaRoot(CertModule):
         # certificate-manager; the simulator does it). Safest reading: when the previous certificate was
         # VMCA-issued, keep polling until vCenter reports one issued by the new root (or wait_timeout ends),
         # rather than waiting for a certificate that is about to be replaced.
-        expect_reissue = (previous is not None and old_anchor is not None and
-                          _certs.fingerprint(old_anchor) == _certs.fingerprint(previous))
+        expect_reissue = None not in (previous, old_anchor) and _certs.fingerprint(old_anchor) == _certs.fingerprint(previous)
         self.client.forget_session()  # vCenter restarts its services; the session dies with them
         seen = {}
 
