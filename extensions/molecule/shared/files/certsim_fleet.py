@@ -37,7 +37,11 @@ def _fp(der):
 
 
 def _pem_fp(pem):
-    return _fp(ssl.PEM_cert_to_DER_cert(pem.strip() + '\n'))
+    """SHA-256 of the certificate in a trusted-root entry, which a real vCenter may serve with a leading newline
+    and the VMCA's X509 CRL after the certificate (simulator --root-entry-shape with-crl)."""
+    end = '-----END CERTIFICATE-----'
+    start = pem.index('-----BEGIN CERTIFICATE-----')
+    return _fp(ssl.PEM_cert_to_DER_cert(pem[start:pem.index(end, start) + len(end)] + '\n'))
 
 
 def _request(url, method='GET', headers=None, body=None):
