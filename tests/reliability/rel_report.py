@@ -7,7 +7,7 @@ import datetime
 import platform
 import sys
 
-SECTIONS = ('fault', 'bad_input', 'hostile', 'secrets', 'sessions')
+SECTIONS = ('fault', 'real', 'bad_input', 'hostile', 'secrets', 'sessions')
 PROPERTY = 'certops_report_row'
 
 
@@ -75,6 +75,7 @@ class Report(object):
           'unless noted) with a distinctive random administrator password and keys generated for the run')
         w('- result: %d rows, %d from failing tests\n' % (len(all_rows), failed))
         self._faults(w)
+        self._real(w)
         self._bad_input(w)
         self._hostile(w)
         self._secrets(w)
@@ -104,6 +105,22 @@ class Report(object):
             w('| %s |' % ' | '.join(cell(x) for x in (
                 r['variant'], r['fault'], r['first'], r.get('vcenter_state') or '-', r['writes'],
                 excerpt(r.get('msg')) or '-', r['rerun'], r['third'], self._verdict(r))))
+        w('')
+
+    def _real(self, w):
+        rows = self.rows['real']
+        w('## As slow and as strict as a real vCenter\n')
+        w('A restart that lasts (each phase of a real one: connections refused, the reverse proxy\'s plain-text 503, '
+          'logins while the certificate service still answers 503), changes applied and then answered with an error '
+          'or a dropped connection in the middle of it, and a 7.0.1 vCenter whose `POST /api/session` answers while '
+          'the certificate endpoints are on `/rest` only (`tests/reliability/test_real_vcenter.py`; '
+          'vcenter-fidelity.md §4.7, §4.11).\n')
+        w('| case | outcome | vcenter_state | message excerpt | test |')
+        w('|---|---|---|---|---|')
+        for r in sorted(rows, key=lambda r: r.get('order', 0)):
+            w('| %s |' % ' | '.join(cell(x) for x in (
+                r['case'], r['outcome'], r.get('vcenter_state') or '-', excerpt(r.get('msg')) or '-',
+                self._verdict(r))))
         w('')
 
     def _bad_input(self, w):

@@ -28,6 +28,9 @@ FAULTS = [
     ('expired-401', 'session expired between read and write (401)', {'expire_sessions': True}),
     ('write-500', '500 on the write', {'status': 500}),
     ('slow', 'answer slower than vcenter_timeout (%ss > %ss)' % (SLOW_DELAY, SLOW_TIMEOUT), {'delay': SLOW_DELAY}),
+    # a real PUT .../tls answered the restart 503 (vcenter-fidelity.md row 8): the change may be applied all the same
+    ('apply-503', 'the write is applied, then answered 503 (restart)', {'status': 503, 'apply': True}),
+    ('apply-500', 'the write is applied, then answered 500', {'status': 500, 'apply': True}),
 ]
 
 STATES = ('unchanged', 'changed', 'unknown')
@@ -107,6 +110,14 @@ def test_fault(variant_class, fault_id, description, spec, vc, pki, tmp_path, re
                 'a change applied despite a lost answer must be reported as a warning: %r' % first
         else:
             assert first['vcenter_state'] in ('changed', 'unknown'), first
+    elif fault_id in ('apply-503', 'apply-500'):
+        # the read-back waits out the restart, so it can always tell: never "unknown", never "not applied"
+        assert applied, 'the fault applies the change'
+        if not first.get('failed'):
+            assert any('WAS applied' in w for w in first.get('warnings', [])), \
+                'a change applied despite an error answer must be reported as a warning: %r' % first
+        else:
+            assert first['vcenter_state'] == 'changed', first
     elif fault_id in ('expired-401', 'login-503'):
         assert not first.get('failed'), first
     elif fault_id == 'slow':
