@@ -41,13 +41,29 @@ def normalise_connection(params):
     problem = _hostname_problem(host)
     if problem:
         return 'vcenter_hostname %s' % problem
+    for check in (_port_problem, _timeout_problem, _ca_path_problem):
+        problem = check(params)
+        if problem:
+            return problem
+    return None
+
+
+def _port_problem(params):
     port = params.get('vcenter_port')
     if port is not None and not 1 <= port <= 65535:
         return 'vcenter_port must be between 1 and 65535, got %d' % port
+    return None
+
+
+def _timeout_problem(params):
     if params.get('vcenter_timeout') is not None and params['vcenter_timeout'] <= 0:
         return 'vcenter_timeout must be more than 0 seconds, got %d' % params['vcenter_timeout']
     if params.get('wait_timeout') is not None and params['wait_timeout'] < 0:
         return 'wait_timeout must be 0 or more seconds, got %d' % params['wait_timeout']
+    return None
+
+
+def _ca_path_problem(params):
     ca_path = params.get('vcenter_ca_path')
     if ca_path and not os.path.exists(ca_path):
         return ('vcenter_ca_path %s does not exist: give a CA bundle file (PEM) or a directory of CA '

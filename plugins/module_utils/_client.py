@@ -104,19 +104,23 @@ class Shape(object):
             return None if self.nullable else '%s is null, not %s' % (where, self.what)
         if not isinstance(value, self.kind):
             return '%s is %s, not %s' % (where, _json_kind(value), self.what)
+        return self._field_mismatch(value, where) or self._item_mismatch(value, where)
+
+    def _field_mismatch(self, value, where):
         for name, shape in list(self.fields.items()) + list(self.optional.items()):
-            if name not in value:
-                if name in self.optional:
-                    continue
-                return '%s has no "%s"' % (where, name)
-            problem = shape.mismatch(value[name], '"%s"' % name)
+            if name in value:
+                problem = shape.mismatch(value[name], '"%s"' % name)
+            else:
+                problem = None if name in self.optional else '%s has no "%s"' % (where, name)
             if problem:
                 return problem
-        if self.item is not None:
-            for index, element in enumerate(value):
-                problem = self.item.mismatch(element, 'element %d of %s' % (index, where))
-                if problem:
-                    return problem
+        return None
+
+    def _item_mismatch(self, value, where):
+        for index, element in enumerate(value if self.item is not None else ()):
+            problem = self.item.mismatch(element, 'element %d of %s' % (index, where))
+            if problem:
+                return problem
         return None
 
 
@@ -241,25 +245,31 @@ class VCenterClient(object):
                                       '(or the VMWARE_USER and VMWARE_PASSWORD environment variables)')
         dialects = ['api', 'rest'] if self.dialect is None else [self.dialect]
         for dialect in dialects:
-            path = session_path(dialect)
-            response = self._send('POST', path, 'log in to vCenter', retry=True,
-                                  auth=_BasicAuth(self.username, self._password))
-            if response.status_code == 404 and dialect == 'api' and len(dialects) > 1:
-                continue  # vCenter before 7.0: no /api, use the legacy /rest dialect
-            if response.status_code >= 300:
-                raise self._error('log in to vCenter', 'POST', path, response)
-            try:
-                token = self._decode(response, dialect, 'log in to vCenter', 'POST', path, TOKEN)
-            except UnexpectedAnswerError as exc:
-                exc.reason = 'vCenter answered the login without a session token: %s' % exc.reason
-                raise
-            if not token:
-                raise UnexpectedAnswerError('log in to vCenter', 'vCenter answered the login without a session token '
-                                            '(an empty one)', method='POST', path=path, status=response.status_code)
-            self.dialect = dialect
-            self._token = token
-            self._session.headers[SESSION_HEADER] = token
-            return
+            token = self._session_token(dialect, may_fall_back=len(dialects) > 1)
+            if token is not None:
+                self.dialect = dialect
+                self._token = token
+                self._session.headers[SESSION_HEADER] = token
+                return
+
+    def _session_token(self, dialect, may_fall_back):
+        """A new session's token, or None when ``dialect`` does not exist there (and another may be tried)."""
+        path = session_path(dialect)
+        response = self._send('POST', path, 'log in to vCenter', retry=True,
+                              auth=_BasicAuth(self.username, self._password))
+        if response.status_code == 404 and dialect == 'api' and may_fall_back:
+            return None  # vCenter before 7.0: no /api, use the legacy /rest dialect
+        if response.status_code >= 300:
+            raise self._error('log in to vCenter', 'POST', path, response)
+        try:
+            token = self._decode(response, dialect, 'log in to vCenter', 'POST', path, TOKEN)
+        except UnexpectedAnswerError as exc:
+            exc.reason = 'vCenter answered the login without a session token: %s' % exc.reason
+            raise
+        if not token:
+            raise UnexpectedAnswerError('log in to vCenter', 'vCenter answered the login without a session token '
+                                        '(an empty one)', method='POST', path=path, status=response.status_code)
+        return token
 
     def logout(self):
         token, self._token = self._token, None
@@ -333,30 +343,33 @@ class VCenterClient(object):
 
     def _send(self, method, path, operation, retry=False, json_body=None, auth=None):
         attempts = 1 + (self.retries if retry else 0)
-        url = self.base_url + path
         for attempt in range(attempts):
-            last = attempt == attempts - 1
-            try:
-                response = self._request(method, url, json_body, auth)
-            except requests.exceptions.SSLError as exc:
-                raise ConnectionFailure(operation, 'TLS verification of %s failed (%s); set vcenter_ca_path to a '
-                                        'bundle that holds vCenter\'s root CA, or vcenter_validate_certs: false'
-                                        % (self.base_url, _first_line(exc)), method=method, path=path,
-                                        tls_verification=True)
-            except requests.exceptions.RequestException as exc:
-                # refused, reset, timed out, or an answer cut off mid-way (ChunkedEncodingError and the like)
-                ambiguous = not _not_sent(exc) and method != 'GET'
-                if last or ambiguous:
-                    raise self._no_answer(operation, method, path, exc, ambiguous)
-                self._sleep(attempt)
-                continue
-            if 300 <= response.status_code < 400:
-                raise self._redirect(operation, method, path, response)
-            if response.status_code in RETRY_STATUSES and not last:
-                self._sleep(attempt)
-                continue
-            return response
+            response = self._attempt(method, path, operation, json_body, auth, last=attempt == attempts - 1)
+            if response is not None:
+                return response
+            self._sleep(attempt)
         raise AssertionError('unreachable')  # pragma: no cover
+
+    def _attempt(self, method, path, operation, json_body, auth, last):
+        """One request: the answer, or None when it may be retried (services restarting, not sent)."""
+        try:
+            response = self._request(method, self.base_url + path, json_body, auth)
+        except requests.exceptions.SSLError as exc:
+            raise ConnectionFailure(operation, 'TLS verification of %s failed (%s); set vcenter_ca_path to a '
+                                    'bundle that holds vCenter\'s root CA, or vcenter_validate_certs: false'
+                                    % (self.base_url, _first_line(exc)), method=method, path=path,
+                                    tls_verification=True)
+        except requests.exceptions.RequestException as exc:
+            # refused, reset, timed out, or an answer cut off mid-way (ChunkedEncodingError and the like)
+            ambiguous = not _not_sent(exc) and method != 'GET'
+            if last or ambiguous:
+                raise self._no_answer(operation, method, path, exc, ambiguous)
+            return None
+        if 300 <= response.status_code < 400:
+            raise self._redirect(operation, method, path, response)
+        if response.status_code in RETRY_STATUSES and not last:
+            return None
+        return response
 
     def _request(self, method, url, json_body, auth):
         with warnings.catch_warnings():
@@ -397,48 +410,19 @@ class VCenterClient(object):
     @staticmethod
     def _decode(response, dialect, operation, method, path, expect):
         """The result of a 2xx answer, checked against what the endpoint documents (``expect``)."""
-        def unexpected(what):
-            return UnexpectedAnswerError(
+        try:
+            return _result_of(response, dialect, expect)
+        except _Unexpected as exc:
+            raise UnexpectedAnswerError(
                 operation, 'vCenter answered %s %s with an unexpected answer, %s, where the API documents %s. '
                 'Something other than vCenter\'s API may have answered (a portal, proxy or firewall page), or the '
                 'answer was damaged'
-                % (method, path, what, expect.what if expect is not None else 'no result or a JSON result'),
+                % (method, path, exc, expect.what if expect is not None else 'no result or a JSON result'),
                 method=method, path=path, status=response.status_code)
-        if response.status_code == 204 or not response.content:
-            if expect is None or expect.nullable:
-                return None
-            raise unexpected('an empty body')
-        content_type = (response.headers.get('Content-Type') or '').split(';')[0].strip().lower()
-        if 'json' not in content_type:
-            raise unexpected('a %s body' % (content_type or 'untyped'))
-        data = _json_or_none(response, _UNSET)
-        if data is _UNSET:
-            raise unexpected('a body that is not valid JSON (cut off?)')
-        if dialect == 'rest':
-            if not (isinstance(data, dict) and 'value' in data):
-                if expect is None:
-                    return data
-                raise unexpected('%s without the /rest "value" wrapper' % _json_kind(data))
-            data = data['value']
-        problem = expect.mismatch(data) if expect is not None else None
-        if problem:
-            raise unexpected('a result where %s' % problem)
-        return data
 
-    def _error(self, operation, method, path, response):
-        error_type, messages = None, []
-        body = _json_or_none(response)
-        if isinstance(body, dict):
-            if 'value' in body and isinstance(body.get('value'), dict) and 'type' in body:  # /rest
-                inner = body['value']
-                error_type = inner.get('error_type') or str(body['type']).rsplit('.', 1)[-1].upper()
-                items = inner.get('messages') or []
-            else:  # /api
-                error_type = body.get('error_type')
-                items = body.get('messages') or []
-            for item in items if isinstance(items, list) else []:
-                if isinstance(item, dict):
-                    messages.append(str(item.get('default_message') or item.get('id') or ''))
+    @staticmethod
+    def _error(operation, method, path, response):
+        error_type, messages = _error_details(_json_or_none(response))
         if not messages:
             messages = [response.reason or 'HTTP %s' % response.status_code]
         return VCenterError.from_response(operation, method, path, response.status_code, error_type, messages)
@@ -567,6 +551,57 @@ def unbracket(hostname):
 
 def _seconds(value):
     return int(value) if float(value).is_integer() else value
+
+
+class _Unexpected(Exception):
+    """What was wrong with an answer (said in the UnexpectedAnswerError that names the endpoint)."""
+
+
+def _result_of(response, dialect, expect):
+    if response.status_code == 204 or not response.content:
+        if expect is None or expect.nullable:
+            return None
+        raise _Unexpected('an empty body')
+    data = _json_body(response)
+    if dialect == 'rest':
+        data = _unwrap_rest(data, expect)
+    problem = expect.mismatch(data) if expect is not None else None
+    if problem:
+        raise _Unexpected('a result where %s' % problem)
+    return data
+
+
+def _json_body(response):
+    content_type = (response.headers.get('Content-Type') or '').split(';')[0].strip().lower()
+    if 'json' not in content_type:
+        raise _Unexpected('a %s body' % (content_type or 'untyped'))
+    data = _json_or_none(response, _UNSET)
+    if data is _UNSET:
+        raise _Unexpected('a body that is not valid JSON (cut off?)')
+    return data
+
+
+def _unwrap_rest(data, expect):
+    """/rest results come as ``{"value": ...}``; an unchecked result without the wrapper is passed as it is."""
+    if isinstance(data, dict) and 'value' in data:
+        return data['value']
+    if expect is None:
+        return data
+    raise _Unexpected('%s without the /rest "value" wrapper' % _json_kind(data))
+
+
+def _error_details(body):
+    """``(error_type, [message, ...])`` of an error body in either dialect (6.7's /rest has no error_type)."""
+    if not isinstance(body, dict):
+        return None, []
+    if isinstance(body.get('value'), dict) and 'type' in body:  # /rest
+        inner = body['value']
+        error_type = inner.get('error_type') or str(body['type']).rsplit('.', 1)[-1].upper()
+    else:  # /api
+        inner = body
+        error_type = body.get('error_type')
+    items = inner.get('messages') if isinstance(inner.get('messages'), list) else []
+    return error_type, [str(i.get('default_message') or i.get('id') or '') for i in items if isinstance(i, dict)]
 
 
 def _json_or_none(response, default=None):

@@ -160,40 +160,47 @@ class CertModule(object):
         failure left it in."""
         if isinstance(exc, ConnectionFailure) and exc.ambiguous:
             exc.reason += ' (the request was sent, but no answer came back)'
+        after, last = self._read_back()
+        state, words = self._failure_verdict(exc, plan, current, after, last)
+        if state is None:
+            self.warnings.append('%s. vCenter was read back afterwards and the change WAS applied.' % exc.message)
+            return self.after_recovered(plan, after)
+        exc.vcenter_state = state
+        exc.reason += words
+        raise exc
+
+    def _read_back(self):
+        """``(state, last reason)``; state is None when vCenter could not be read within the read-back time."""
         try:
             # Log the old session out (best effort; it may already be invalid after a restart) rather than
             # forget it: a forgotten session stays open on vCenter until it times out.
             self.client.logout()
-            after, last = poll(self.read_current, Deadline(self.read_back_seconds()))
+            return poll(self.read_current, Deadline(self.read_back_seconds()))
         except CertOpsError as read_exc:
-            after, last = None, read_exc.reason
+            return None, read_exc.reason
         except Exception as read_exc:  # pylint: disable=broad-except
-            after, last = None, unexpected_error(self.operation, read_exc).reason
+            return None, unexpected_error(self.operation, read_exc).reason
+
+    def _failure_verdict(self, exc, plan, current, after, last):
+        """``(vcenter_state, words for the message)``; ``(None, None)`` when the change was applied as asked."""
         if after is None:
-            exc.vcenter_state = STATE_UNKNOWN
-            exc.reason += ('. vCenter could not be read back afterwards (%s), so whether the change was applied '
-                           'is unknown; check vCenter, then rerun the task' % last)
-            raise exc
-        if self.state_key(after) == self.state_key(current) and isinstance(exc, ConnectionFailure) and \
-                exc.ambiguous and exc.timed_out:
+            return STATE_UNKNOWN, ('. vCenter could not be read back afterwards (%s), so whether the change was '
+                                   'applied is unknown; check vCenter, then rerun the task' % last)
+        unchanged = self.state_key(after) == self.state_key(current)
+        if unchanged and isinstance(exc, ConnectionFailure) and exc.ambiguous and exc.timed_out:
             # The client gave up waiting, but vCenter may still be working on the request and apply it later:
             # "not applied yet" is all the read-back can show.
-            exc.vcenter_state = STATE_UNKNOWN
-            exc.reason += ('. vCenter was read back afterwards and does not show the change yet, but it may still be '
-                           'processing the request, so whether the change will be applied is unknown; wait, check '
-                           'vCenter, then rerun the task (consider a larger vcenter_timeout)')
-            raise exc
-        if self.state_key(after) == self.state_key(current):
-            exc.vcenter_state = STATE_UNCHANGED
-            exc.reason += '. vCenter was read back afterwards: the change was NOT applied; it is safe to rerun the task'
-            raise exc
+            return STATE_UNKNOWN, ('. vCenter was read back afterwards and does not show the change yet, but it may '
+                                   'still be processing the request, so whether the change will be applied is '
+                                   'unknown; wait, check vCenter, then rerun the task (consider a larger '
+                                   'vcenter_timeout)')
+        if unchanged:
+            return STATE_UNCHANGED, ('. vCenter was read back afterwards: the change was NOT applied; it is safe to '
+                                     'rerun the task')
         if not self.compare_after_failure(plan, after):
-            exc.vcenter_state = STATE_CHANGED
-            exc.reason += ('. vCenter was read back afterwards: its state changed but does not match the request; '
-                           'rerun the task to converge')
-            raise exc
-        self.warnings.append('%s. vCenter was read back afterwards and the change WAS applied.' % exc.message)
-        return self.after_recovered(plan, after)
+            return STATE_CHANGED, ('. vCenter was read back afterwards: its state changed but does not match the '
+                                   'request; rerun the task to converge')
+        return None, None
 
     def compare_after_failure(self, plan, after):
         """True when ``after`` is the state the plan wanted (default: a new plan would change nothing)."""
@@ -208,6 +215,20 @@ def unexpected_error(operation, exc):
     """An exception that is not ours, as one of ours: its type and first line, never a traceback."""
     text = str(exc).strip().splitlines()
     return CertOpsError(operation, 'unexpected error (%s%s)' % (type(exc).__name__, ': %s' % text[0] if text else ''))
+
+
+def _run(instance):
+    """``(result, None)``, or ``(None, fail_json arguments)``: every error, ours or not, without a traceback."""
+    try:
+        return instance.run(), None
+    except CertOpsError as exc:
+        return None, exc.to_fail_kwargs()
+    except _certs.CertificateInputError as exc:
+        return None, InputError(instance.operation, str(exc)).to_fail_kwargs()
+    except Exception as exc:  # pylint: disable=broad-except
+        error = unexpected_error(instance.operation, exc)
+        error.vcenter_state = STATE_UNKNOWN if instance.client.write_sent else STATE_UNCHANGED
+        return None, error.to_fail_kwargs()
 
 
 def run_module(module_class, argument_spec, **kwargs):
@@ -229,18 +250,7 @@ def run_module(module_class, argument_spec, **kwargs):
                     'vcenter_validate_certs: true with vcenter_ca_path (a CA bundle that holds vCenter\'s root CA).'
                     % validate_certs_source())
     instance = module_class(module)
-    try:
-        result = instance.run()
-    except CertOpsError as exc:
-        failure = exc.to_fail_kwargs()
-    except _certs.CertificateInputError as exc:
-        failure = InputError(instance.operation, str(exc)).to_fail_kwargs()
-    except Exception as exc:  # pylint: disable=broad-except
-        error = unexpected_error(instance.operation, exc)
-        error.vcenter_state = STATE_UNKNOWN if instance.client.write_sent else STATE_UNCHANGED
-        failure = error.to_fail_kwargs()
-    else:
-        failure = None
+    result, failure = _run(instance)
     instance.client.close()
     for warning in instance.warnings:
         module.warn(warning)
