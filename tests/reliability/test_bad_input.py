@@ -78,7 +78,9 @@ def subject(**kw):
 
 def _install_custom_cert(vc, b):
     with vc.rest() as rest:
-        rest.call('PUT', P + '/tls', {'cert': b.chain, 'key': b.leaf.key_pkcs8, 'root_cert': b.pki.root.pem})
+        # the CA chain in root_cert, as the public clients that work against real vCenters send it
+        rest.call('PUT', P + '/tls', {'cert': b.chain, 'key': b.leaf.key_pkcs8,
+                                      'root_cert': b.pki.intermediate.pem + b.pki.root.pem})
     vc.wait_idle()
 
 
