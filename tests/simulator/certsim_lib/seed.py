@@ -21,10 +21,13 @@ from . import pki
 _SHA256_RSA = bytes.fromhex("06092a864886f70d01010b")
 _SHA1_RSA = bytes.fromhex("06092a864886f70d010105")
 
+# keys of the roots seeded by /sim/seed/trusted-root, per vCenter (id of the object): not persisted
+_SEED_KEYS = {}
+
 _FIELDS = {
     "trusted-root": {"cn": str, "days": int, "start_days": int, "key_size": int, "signature": str, "chain": str,
                      "copy_of": str},
-    "machine-ssl": {"days": int, "start_days": int, "san": list, "served_only": bool},
+    "machine-ssl": {"days": int, "start_days": int, "san": list, "served_only": bool, "issuer": str},
     "sts-chain": {"days": int, "start_days": int, "active": bool},
 }
 
@@ -106,6 +109,9 @@ def _seed_trusted_root(vc, spec):
         cid = spec.get("chain") or pki.sha1_hex(root)
     if cid in vc.trust or "/" in cid:
         raise ValueError("chain id %s is taken or not valid" % cid)
+    if spec.get("copy_of") is None:
+        # kept in memory only, so /sim/seed/machine-ssl can issue from this root ("issuer")
+        _SEED_KEYS.setdefault(id(vc), {})[cid] = (chain[0], key)
     vc._trust_add(cid, chain, lag=False)  # pylint: disable=protected-access
     vc._persist()  # pylint: disable=protected-access
     return _answer(chain[-1], cid)
@@ -114,21 +120,26 @@ def _seed_trusted_root(vc, spec):
 def _seed_machine_ssl(vc, spec):
     not_before, days = _validity(spec, 730)
     names = spec.get("san") if spec.get("san") is not None else vc._default_san_names()  # pylint: disable=protected-access
+    issuer, issuer_key = vc.vmca_cert, vc.vmca_key
+    if spec.get("issuer") is not None:
+        if spec["issuer"] not in _SEED_KEYS.get(id(vc), {}) or spec["issuer"] not in vc.trust:
+            raise ValueError("issuer %s is not a root seeded since the simulator started" % spec["issuer"])
+        issuer, issuer_key = _SEED_KEYS[id(vc)][spec["issuer"]]
     key = pki.gen_rsa_key(pki.key_size_of(vc.tls_key))
     # not capped at the VMCA root's notAfter: a certificate that outlives its root is one of the seeded states
     leaf = pki.issue_certificate(pki.build_name(common_name=vc.pnid, country="US"), key.public_key(),
-                                 vc.vmca_cert.subject, vc.vmca_key, days, issuer_cert=vc.vmca_cert,
+                                 issuer.subject, issuer_key, days, issuer_cert=issuer,
                                  san=pki.general_names([str(n) for n in names]) or None, not_before=not_before)
     if spec.get("served_only"):
         # the TLS port serves the new certificate, Tls.get keeps reporting the configured one (until the next change)
         kept = vc.tls_chain, vc.tls_key
-        vc.tls_chain, vc.tls_key = [leaf, vc.vmca_cert], key
+        vc.tls_chain, vc.tls_key = [leaf, issuer], key
         try:
             vc._rebuild_ssl_context()  # pylint: disable=protected-access
         finally:
             vc.tls_chain, vc.tls_key = kept
     else:
-        vc.tls_chain, vc.tls_key = [leaf, vc.vmca_cert], key
+        vc.tls_chain, vc.tls_key = [leaf, issuer], key
         vc._persist()  # pylint: disable=protected-access
         vc._rebuild_ssl_context()  # pylint: disable=protected-access
     return _answer(leaf)

@@ -74,3 +74,13 @@ def test_seed_sts_chain_kept_or_active(vc):
     info = vc.api("GET", P + "/signing-certificate", token=token).json
     active = x509.load_pem_x509_certificate(info["active_cert_chain"]["cert_chain"][0].encode())
     assert active.not_valid_after_utc < now() + datetime.timedelta(days=11)
+
+
+def test_seed_machine_ssl_from_a_seeded_expired_root(vc):
+    token = vc.login()
+    assert vc.sim("POST", "seed/trusted-root", {"days": -2, "start_days": -400, "chain": "oldca"}).status == 201
+    r = vc.sim("POST", "seed/machine-ssl", {"days": 100, "issuer": "oldca"})
+    assert r.status == 201
+    leaf = x509.load_pem_x509_certificate(vc.api("GET", P + "/tls", token=token).json["cert"].encode())
+    assert leaf.issuer == _chain(vc, token, "oldca")[0].subject
+    assert vc.sim("POST", "seed/machine-ssl", {"issuer": "unknown"}).status == 400
