@@ -26,9 +26,9 @@ _SEED_KEYS = {}
 
 _FIELDS = {
     "trusted-root": {"cn": str, "days": int, "start_days": int, "key_size": int, "signature": str, "chain": str,
-                     "copy_of": str},
+                     "copy_of": str, "vmca_subject": bool},
     "machine-ssl": {"days": int, "start_days": int, "san": list, "served_only": bool, "issuer": str},
-    "sts-chain": {"days": int, "start_days": int, "active": bool},
+    "sts-chain": {"days": int, "start_days": int, "active": bool, "issuer": str},
 }
 
 
@@ -101,8 +101,11 @@ def _seed_trusted_root(vc, spec):
     else:
         key = pki.gen_rsa_key(spec.get("key_size") or 2048)
         not_before, days = _validity(spec, 3650)
-        root = pki.make_root(pki.build_name(common_name=spec.get("cn") or "Seeded Root", organization="Seed"), key,
-                             days=days, not_before=not_before)
+        if spec.get("vmca_subject"):
+            subject = vc._vmca_subject(vc.pnid)  # pylint: disable=protected-access
+        else:
+            subject = pki.build_name(common_name=spec.get("cn") or "Seeded Root", organization="Seed")
+        root = pki.make_root(subject, key, days=days, not_before=not_before)
         if spec.get("signature") == "sha1":
             root = _sha1_signed(root, key)
         chain = [root]
@@ -117,14 +120,19 @@ def _seed_trusted_root(vc, spec):
     return _answer(chain[-1], cid)
 
 
+def _issuer(vc, spec):
+    """(certificate, key) of the issuer: a root seeded since the simulator started (``issuer``) or the VMCA root."""
+    if spec.get("issuer") is None:
+        return vc.vmca_cert, vc.vmca_key
+    if spec["issuer"] not in _SEED_KEYS.get(id(vc), {}) or spec["issuer"] not in vc.trust:
+        raise ValueError("issuer %s is not a root seeded since the simulator started" % spec["issuer"])
+    return _SEED_KEYS[id(vc)][spec["issuer"]]
+
+
 def _seed_machine_ssl(vc, spec):
     not_before, days = _validity(spec, 730)
     names = spec.get("san") if spec.get("san") is not None else vc._default_san_names()  # pylint: disable=protected-access
-    issuer, issuer_key = vc.vmca_cert, vc.vmca_key
-    if spec.get("issuer") is not None:
-        if spec["issuer"] not in _SEED_KEYS.get(id(vc), {}) or spec["issuer"] not in vc.trust:
-            raise ValueError("issuer %s is not a root seeded since the simulator started" % spec["issuer"])
-        issuer, issuer_key = _SEED_KEYS[id(vc)][spec["issuer"]]
+    issuer, issuer_key = _issuer(vc, spec)
     key = pki.gen_rsa_key(pki.key_size_of(vc.tls_key))
     # not capped at the VMCA root's notAfter: a certificate that outlives its root is one of the seeded states
     leaf = pki.issue_certificate(pki.build_name(common_name=vc.pnid, country="US"), key.public_key(),
@@ -148,15 +156,16 @@ def _seed_machine_ssl(vc, spec):
 def _seed_sts_chain(vc, spec):
     vc._ensure_sts()  # pylint: disable=protected-access
     not_before, days = _validity(spec, 3650)
+    issuer, issuer_key = _issuer(vc, spec)
     key = pki.gen_rsa_key(pki.key_size_of(vc.sts_key))
     leaf = pki.issue_certificate(
         pki.build_name(common_name="ssoserverSign", organization_unit="VMware Engineering"), key.public_key(),
-        vc.vmca_cert.subject, vc.vmca_key, days, issuer_cert=vc.vmca_cert,
+        issuer.subject, issuer_key, days, issuer_cert=issuer,
         key_usage=("digital_signature", "content_commitment"), eku=None, not_before=not_before)
     if spec.get("active"):
-        vc.sts_chains.insert(0, [leaf, vc.vmca_cert])
+        vc.sts_chains.insert(0, [leaf, issuer])
         vc.sts_key = key
     else:
-        vc.sts_chains.append([leaf, vc.vmca_cert])
+        vc.sts_chains.append([leaf, issuer])
     vc._persist()  # pylint: disable=protected-access
     return _answer(leaf)

@@ -84,3 +84,8 @@ def test_seed_machine_ssl_from_a_seeded_expired_root(vc):
     leaf = x509.load_pem_x509_certificate(vc.api("GET", P + "/tls", token=token).json["cert"].encode())
     assert leaf.issuer == _chain(vc, token, "oldca")[0].subject
     assert vc.sim("POST", "seed/machine-ssl", {"issuer": "unknown"}).status == 400
+    assert vc.sim("POST", "seed/sts-chain", {"issuer": "oldca", "active": True}).status == 201
+    active = vc.api("GET", P + "/signing-certificate", token=token).json["active_cert_chain"]["cert_chain"]
+    assert x509.load_pem_x509_certificate(active[1].encode()) == _chain(vc, token, "oldca")[0]
+    assert vc.sim("POST", "seed/trusted-root", {"vmca_subject": True, "chain": "vmcalike"}).status == 201
+    assert _chain(vc, token, "vmcalike")[0].subject == vc.vmca_root().subject
