@@ -51,8 +51,8 @@ options:
     default: 60
   path:
     description:
-      - The CA bundle file to write (PEM), on the host the module runs on (the controller with
-        C(connection: local) or C(delegate_to: localhost)). Its directory must exist.
+      - "The CA bundle file to write (PEM), on the host the module runs on (the controller with
+        C(connection: local) or C(delegate_to: localhost)). Its directory must exist."
       - Created with mode C(0644) unless O(mode) says otherwise; written atomically (a temporary file in the same
         directory, then renamed over it), so a reader never sees half a bundle.
     type: path

@@ -315,8 +315,9 @@ class _Check(object):
             self.add('machine_ssl_not_anchored', 'critical', ref,
                      'No chain of the trust store anchors the machine SSL certificate %s (issuer %s).'
                      % (ref['subject'], _certs.name_to_string(leaf.issuer)),
-                     _role('trusted_roots', {'trusted_roots_present': ['<PEM of the root CA that issued %s>'
-                                                                      % _certs.name_to_string(leaf.issuer)]},
+                     _role('trusted_roots',
+                           {'trusted_roots_present': ['<PEM of the root CA that issued %s>'
+                                                      % _certs.name_to_string(leaf.issuer)]},
                            'Add the issuing root CA (with its intermediates) with the trusted_roots role or '
                            'vcenter_trusted_root state=present.'))
         served = s['served_sha256']
