@@ -214,9 +214,13 @@ def iso(dt):
 
 
 def days_remaining(cert, now=None):
-    """Whole days left until notAfter (negative once expired)."""
-    delta = not_after(cert) - (now or utcnow())
-    return int(delta.total_seconds() // 86400)
+    """Whole days left until notAfter; once expired, minus the whole days since it expired, as a person counts
+    them (expired 3 days and 5 hours ago is -3, not -4), and never 0 for an expired certificate (-1 on its
+    first day), so ``days_remaining < 0`` still means "expired"."""
+    seconds = (not_after(cert) - (now or utcnow())).total_seconds()
+    if seconds >= 0:
+        return int(seconds // 86400)
+    return -max(1, int(-seconds // 86400))
 
 
 def name_to_string(name):

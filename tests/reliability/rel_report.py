@@ -7,7 +7,7 @@ import datetime
 import platform
 import sys
 
-SECTIONS = ('fault', 'real', 'bad_input', 'hostile', 'secrets', 'sessions')
+SECTIONS = ('fault', 'real', 'bad_input', 'hostile', 'secrets', 'sessions', 'findings')
 PROPERTY = 'certops_report_row'
 
 
@@ -80,6 +80,7 @@ class Report(object):
         self._hostile(w)
         self._secrets(w)
         self._sessions(w)
+        self._findings(w)
         return '\n'.join(out) + '\n'
 
     def _faults(self, w):
@@ -182,4 +183,20 @@ class Report(object):
             w('| %s |' % ' | '.join(cell(x) for x in (
                 r['phase'], r['runs'], r['failed'], r['logins'], r['logouts'], r['invalidated'], r['active'],
                 self._verdict(r))))
+        w('')
+
+    def _findings(self, w):
+        rows = self.rows['findings']
+        if not rows:
+            return
+        w('## Certificate health check\n')
+        w('Every finding of the `cert_findings` filter (catalogue: `docs/docsite/rst/guide_health_check.rst`) on a '
+          'simulated vCenter: first on a fresh vCenter, where it must be absent, then provoked (public API, or '
+          '`/sim/seed/...` for states the API refuses to create), read back with the real `_info` modules, and '
+          'checked for its id, severity and remedy.\n')
+        w('| finding | provoked by | severity | remedy | fresh vCenter | test |')
+        w('|---|---|---|---|---|---|')
+        for r in sorted(rows, key=lambda r: r.get('order', 0)):
+            w('| %s |' % ' | '.join(cell(x) for x in (
+                r['finding'], r['how'], r['severity'], r['remedy'], r['healthy'], self._verdict(r))))
         w('')

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, unquote
 
 from . import certzip
 from . import schema as S
+from . import seed
 from .errors import (ERROR_TYPES, STATUS_DEFAULT_TYPE, VapiError, api_not_found, rest_operation_not_found,
                      service_unavailable, unauthenticated, unauthorized)
 
@@ -628,6 +629,8 @@ class Handler(BaseHTTPRequestHandler):
             status, payload = 200, vc.sim_state()
         elif path == "/sim/partner-vmca-root":  # --linked-partner (README "Fidelity options")
             status, payload = vc.sim_partner_root(method)
+        elif path.startswith("/sim/seed/"):  # states the API refuses to create (README "Control API")
+            status, payload = seed.handle(vc, method, path, body_bytes)
         self.log(status)
         self.send(status, payload)
 

@@ -273,9 +273,10 @@ def test_check_validity(pki, start_days, days, expected):
     assert '(subject CN=x)' in str(exc.value)
 
 
-@pytest.mark.parametrize('days_after_now, expected', [(10, 9), (0.5, 0), (-0.5, -1), (730, 729)])
+@pytest.mark.parametrize('days_after_now, expected', [
+    (10, 9), (0.5, 0), (-0.5, -1), (730, 729), (-1, -1), (-3, -3), (-3.5, -3), (-30, -30)])
 def test_days_remaining_counts_whole_days(pki, days_after_now, expected):
-    cert = make_cert(make_name('x'), pki.corp_key, start_days=-1, days=days_after_now)
+    cert = make_cert(make_name('x'), pki.corp_key, start_days=min(-1, days_after_now - 1), days=days_after_now)
     # one minute after creation, so "exactly N days" is just under N days
     assert _certs.days_remaining(cert, now=NOW + datetime.timedelta(minutes=1)) == expected
 
