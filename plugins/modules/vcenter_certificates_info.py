@@ -37,7 +37,8 @@ options:
 notes:
   - "Cost: one login, C(Tls.get), the trusted root chains (one list and one read per chain), the STS signing
     certificate (one read, on C(/api) only), a logout, and one TLS handshake with the vCenter port, so
-    C(5 + chains) HTTP requests. The three C(_info) modules together cost three logins and about twice the reads."
+    C(5 + chains) HTTP requests (one more on a vCenter without C(/api) when O(vcenter_api=auto), the dialect probe;
+    C(4 + chains) with O(vcenter_api=rest), where there is no STS read). The three C(_info) modules together cost three logins and about twice the reads."
   - The API has no read operation for the VMCA root; it is found by the rule documented in
     M(certops.vcenter.vcenter_vmca_root).
   - The served fingerprint (RV(machine_ssl)) is read without verifying the certificate (an observation, not a
