@@ -96,8 +96,8 @@ def fleet(tmp_path_factory):
 
 
 def playbook(fleet, name, *args, stats=None):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=fleet['collections'] + os.pathsep +
-               os.path.join(REPO, '.deps', 'collections'),
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.pathsep.join(
+               [fleet['collections']] + [p for p in os.environ.get('ANSIBLE_COLLECTIONS_PATH', '').split(os.pathsep) if p]),
                ANSIBLE_CALLBACK_PLUGINS=os.path.join(os.path.dirname(__file__), 'callback_plugins'),
                ANSIBLE_CALLBACKS_ENABLED='capture_stats', ANSIBLE_NOCOLOR='1', ANSIBLE_FORKS='10')
     if stats:
