@@ -214,6 +214,7 @@ actions:
 '''
 
 from ansible_collections.certops.vcenter.plugins.module_utils import _certs
+from ansible_collections.certops.vcenter.plugins.module_utils._cert_inventory import parse_chain, parse_sts
 from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
     CertOpsError,
     InputError,
@@ -238,14 +239,6 @@ ARGUMENT_SPEC = dict(
     force=dict(type='bool', default=False),
     force_refresh=dict(type='bool', default=False),
 )
-
-
-def parse_chain(pems, what):
-    """vCenter's ``[pem, ...]`` -> ``[x509, ...]`` (an entry holding several certificates is split)."""
-    certs = []
-    for pem in pems or []:
-        certs.extend(_certs.load_certificates(pem, what))
-    return certs
 
 
 def _is_encrypted(key_pem):
@@ -310,12 +303,7 @@ class StsSigningCert(CertModule):
 
     # ---------------------------------------------------------------- state
     def read_current(self):
-        info = self.api.get_signing_certificate()
-        current = {
-            'active': parse_chain(info['active_cert_chain'], 'active STS signing chain from vCenter'),
-            'signing': [parse_chain(chain, 'STS signing chain %d from vCenter' % (index + 1))
-                        for index, chain in enumerate(info['signing_cert_chains'])],
-        }
+        current = parse_sts(self.api.get_signing_certificate())
         if self.desired is not None and self.key_pem is None and not self._staged_checked:
             self._require_staged_key_api()
         return current

@@ -81,38 +81,18 @@ days_remaining:
   sample: 412
 '''
 
-from ansible_collections.certops.vcenter.plugins.module_utils import _certs
-from ansible_collections.certops.vcenter.plugins.module_utils._module import CertModule, Plan, run_module
+from ansible_collections.certops.vcenter.plugins.module_utils._cert_inventory import InfoModule, parse_sts, sts_result
+from ansible_collections.certops.vcenter.plugins.module_utils._module import run_module
 
 
-def _parse(pems, what):
-    certs = []
-    for pem in pems or []:
-        certs.extend(_certs.load_certificates(pem, what))
-    return certs
-
-
-class StsSigningCertInfo(CertModule):
+class StsSigningCertInfo(InfoModule):
     operation = 'read the STS signing certificate'
 
     def read_current(self):
-        info = self.api.get_signing_certificate()
-        return {
-            'active': _parse(info['active_cert_chain'], 'active STS signing chain from vCenter'),
-            'signing': [_parse(chain, 'STS signing chain %d from vCenter' % (index + 1))
-                        for index, chain in enumerate(info['signing_cert_chains'])],
-        }
-
-    def compare(self, current):
-        return Plan(changed=False)
+        return parse_sts(self.api.get_signing_certificate())
 
     def result(self, plan, current, after):
-        active = current['active']
-        return {
-            'active_chain': _certs.summaries(active, include_pem=True),
-            'signing_chains': [_certs.summaries(chain, include_pem=True) for chain in current['signing']],
-            'days_remaining': _certs.days_remaining(active[0]) if active else None,
-        }
+        return sts_result(current)
 
 
 def main():

@@ -107,20 +107,18 @@ vmca_root:
 '''
 
 from ansible_collections.certops.vcenter.plugins.module_utils import _certs
-from ansible_collections.certops.vcenter.plugins.module_utils._module import CertModule, Plan, run_module
+from ansible_collections.certops.vcenter.plugins.module_utils._cert_inventory import InfoModule
+from ansible_collections.certops.vcenter.plugins.module_utils._module import run_module
 from ansible_collections.certops.vcenter.plugins.module_utils._vcenter_state import (
     machine_ssl_state,
 )
 
 
-class TlsCertInfo(CertModule):
+class TlsCertInfo(InfoModule):
     operation = 'read the machine SSL certificate'
 
     def read_current(self):
         return machine_ssl_state(self.api, with_served=True, with_vmca=True)
-
-    def compare(self, current):
-        return Plan(changed=False)
 
     def result(self, plan, current, after):
         return {

@@ -192,6 +192,8 @@ lane2() {
   step lane2 integration              ansible-test integration --local --python 3.11 --color no
   # the suite regenerates docs/reliability.md from this run
   step lane2 reliability              reliability_suite
+  # the sliced fleet report end to end (3 slices, shallow merge, render) against the simulator (~2 min)
+  step lane2 sliced-report            pytest_strict -q -p no:cacheprovider tests/fleet
   # an AWX job (ansible-runner) against the simulator: ~45 s, here to keep the two lanes about even
   step lane2 awx-runner-job           awx_runner_job
 }

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import signal
 import socket
 import ssl
@@ -42,6 +43,12 @@ def _pem_fp(pem):
     end = '-----END CERTIFICATE-----'
     start = pem.index('-----BEGIN CERTIFICATE-----')
     return _fp(ssl.PEM_cert_to_DER_cert(pem[start:pem.index(end, start) + len(end)] + '\n'))
+
+
+def _pem_fps(pem):
+    """Fingerprints of every certificate in one PEM entry (vCenter may hold a bundle, or a CRL after a root)."""
+    return [_pem_fp(block) for block in re.findall(
+        r'-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----', pem, re.S)]
 
 
 def _request(url, method='GET', headers=None, body=None):
@@ -148,12 +155,12 @@ def read(url, user, password):
         chains = {}
         for item in unwrap(_request(base + CERT_API + '/trusted-root-chains', headers=headers)):
             chain = unwrap(_request(base + CERT_API + '/trusted-root-chains/' + item['chain'], headers=headers))
-            chains[item['chain']] = sorted(_pem_fp(pem) for pem in chain['cert_chain']['cert_chain'])
+            chains[item['chain']] = sorted(fp for pem in chain['cert_chain']['cert_chain'] for fp in _pem_fps(pem))
         sts = None
         if base.endswith('/api'):
             try:
                 info = _request(base + CERT_API + '/signing-certificate', headers=headers)
-                sts = [_pem_fp(pem) for pem in info['active_cert_chain']['cert_chain']]
+                sts = [fp for pem in info['active_cert_chain']['cert_chain'] for fp in _pem_fps(pem)]
             except urllib.error.HTTPError as exc:
                 if exc.code != 404:
                     raise

@@ -1,12 +1,13 @@
 #!/usr/bin/env python
 # Molecule helper (test support): parse the cert_report HTML page with the standard library's html.parser and check
-# that it is self-contained and names every vCenter.
-#   check_report_html.py REPORT.html NAME [NAME...]   -> JSON findings; exit status 1 when a check fails
+# that it is self-contained (one inline script without src, nothing that loads from the network) and names every
+# vCenter in the page, and the given attention names in the chart.
+#   check_report_html.py REPORT.html NAME [NAME...] [-- ATTENTION_NAME...]   -> JSON findings; exit 1 when a check fails
 import json
 import sys
 from html.parser import HTMLParser
 
-FORBIDDEN_TAGS = {'script', 'link', 'img', 'iframe', 'object', 'embed', 'image', 'use', 'foreignobject'}
+FORBIDDEN_TAGS = {'link', 'img', 'iframe', 'object', 'embed', 'image', 'use', 'foreignobject'}
 
 
 class Page(HTMLParser):
@@ -24,6 +25,8 @@ class Page(HTMLParser):
         self.tags[tag] = self.tags.get(tag, 0) + 1
         if tag in FORBIDDEN_TAGS:
             self.forbidden.append(tag)
+        if tag == 'script' and any(name.lower() == 'src' for name, dummy in attrs):
+            self.forbidden.append('script@src')
         for name, value in attrs:
             if name.lower().startswith('on'):
                 self.forbidden.append('%s@%s' % (tag, name))
@@ -31,7 +34,7 @@ class Page(HTMLParser):
                 self.external.append('%s %s=%s' % (tag, name, value))
             if name.lower() == 'style' and value and 'url(' in value:
                 self.external.append('%s style url()' % tag)
-        if tag not in ('meta', 'br', 'rect', 'line'):
+        if tag not in ('meta', 'br', 'rect', 'line', 'input'):
             self.stack.append(tag)
 
     def handle_startendtag(self, tag, attrs):
@@ -40,7 +43,7 @@ class Page(HTMLParser):
             self.stack.pop()
 
     def handle_endtag(self, tag):
-        if tag in ('meta', 'br', 'rect', 'line'):
+        if tag in ('meta', 'br', 'rect', 'line', 'input'):
             return
         if not self.stack or self.stack[-1] != tag:
             self.unclosed_errors.append('</%s> closes <%s>' % (tag, self.stack[-1] if self.stack else 'nothing'))
@@ -58,6 +61,10 @@ class Page(HTMLParser):
 
 def main():
     path, names = sys.argv[1], sys.argv[2:]
+    attention = []
+    if '--' in names:
+        attention = names[names.index('--') + 1:]
+        names = names[:names.index('--')]
     with open(path, encoding='utf-8') as handle:
         content = handle.read()
     page = Page()
@@ -71,13 +78,17 @@ def main():
         'external': page.external,
         'nesting_errors': page.unclosed_errors + (['unclosed: %s' % ', '.join(page.stack)] if page.stack else []),
         'missing_in_page': [n for n in names if n not in text],
-        'missing_in_chart': [n for n in names if n not in svg_text],
+        'missing_in_chart': [n for n in attention if n not in svg_text],
         'has_import': '@import' in content,
+        'network_in_script': [word for word in ('fetch(', 'XMLHttpRequest', 'import(', 'http://', 'https://', 'WebSocket',
+                                                'sendBeacon') if word in content],
     }
     problems = []
+    if page.tags.get('script', 0) > 1:
+        problems.append('expected at most one inline <script>, found %s' % page.tags['script'])
     if page.tags.get('svg') != 1:
         problems.append('expected exactly one inline <svg>, found %s' % page.tags.get('svg', 0))
-    for key in ('forbidden', 'external', 'nesting_errors', 'missing_in_page', 'missing_in_chart'):
+    for key in ('forbidden', 'external', 'nesting_errors', 'missing_in_page', 'missing_in_chart', 'network_in_script'):
         if findings[key]:
             problems.append('%s: %s' % (key, findings[key]))
     if findings['has_import']:
