@@ -154,6 +154,7 @@ from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
     ConnectionFailure,
     InputError,
     UnsupportedVersionError,
+    VCenterError,
     STATE_UNCHANGED,
     STATE_UNKNOWN,
 )
@@ -296,9 +297,18 @@ class Csr(CertModule):
                     subject_spec(self.desired, self.params['key_size'], required_strings=False))
         except CertOpsError as exc:
             if exc.vcenter_state is None:
-                # Whether vCenter made (and kept) a new key cannot be read back: say so instead of guessing.
-                ambiguous = isinstance(exc, ConnectionFailure) and exc.ambiguous
-                exc.vcenter_state = STATE_UNKNOWN if ambiguous else STATE_UNCHANGED
+                # Whether vCenter made (and kept) a new key cannot be read back: say so instead of guessing. A
+                # 4xx answer means the request was refused; after no answer or a 5xx (a real vCenter has answered
+                # 503 to a write it then applied) a new key may have replaced the one of an outstanding CSR.
+                if isinstance(exc, VCenterError):
+                    refused = exc.status is not None and 400 <= exc.status < 500
+                else:
+                    refused = not (isinstance(exc, ConnectionFailure) and exc.ambiguous)
+                exc.vcenter_state = STATE_UNCHANGED if refused else STATE_UNKNOWN
+                if exc.vcenter_state == STATE_UNKNOWN:
+                    exc.reason += ('; vCenter may have generated a new key before the error (it replaces the key of '
+                                   'an outstanding CSR), which cannot be read back: rerun the task to get a CSR for '
+                                   'the key vCenter now holds')
             raise
         if not pem:
             raise CertOpsError(self.operation, 'vCenter answered without a CSR', vcenter_state=STATE_UNKNOWN)

@@ -196,7 +196,11 @@ def test_sts_signing_dest_compares_without_implicit_san(capsys, make_vcenter, tm
 
 
 @pytest.mark.parametrize('error, state', [
-    (VCenterError('generate a CSR on vCenter', 'boom (HTTP 500, ERROR)', status=500), 'unchanged'),
+    # refused: no key was made
+    (VCenterError('generate a CSR on vCenter', 'bad (HTTP 400, INVALID_ARGUMENT)', status=400), 'unchanged'),
+    # a 5xx or no answer: a new key may have replaced the pending one, which cannot be read back
+    (VCenterError('generate a CSR on vCenter', 'boom (HTTP 500, ERROR)', status=500), 'unknown'),
+    (VCenterError('generate a CSR on vCenter', 'restarting (HTTP 503)', status=503), 'unknown'),
     (ConnectionFailure('generate a CSR on vCenter', 'reset', ambiguous=True), 'unknown'),
 ])
 def test_failed_request_says_what_is_known(capsys, make_vcenter, tmp_path, error, state):
