@@ -172,8 +172,9 @@ CASES = [
     ('vcenter_tls_cert', 'invalid IP SAN (vmca_signed)',
      lambda b, t, v: dict(subject(subject_alt_name=['IP:300.1.2.3', '127.0.0.1']), state='vmca_signed'),
      'is not a valid IP address', False, None),
-    ('vcenter_tls_cert', 'renew a certificate not issued by the VMCA', lambda b, t, v: dict(state='renewed'),
-     'is not issued by the VMCA', True, _install_custom_cert),
+    # refused when it is due (here: fewer than 700 days left), not before: nothing due costs one read
+    ('vcenter_tls_cert', 'renew a certificate not issued by the VMCA, when it is due',
+     lambda b, t, v: dict(state='renewed', remaining_days=700), 'is not issued by the VMCA', True, _install_custom_cert),
     ('vcenter_tls_cert', 'wrong password', lambda b, t, v: tls(b, vcenter_password='not-the-password'),
      'Failed to log in to vCenter', True, None),
     ('vcenter_tls_cert', 'missing vcenter_hostname', lambda b, t, v: tls(b, vcenter_hostname=None),
