@@ -43,7 +43,7 @@ options:
         identifier (PNID), which vCenter requires. The PNID is read from vCenter (its current machine SSL
         certificate), only when a change is coming; it is not taken from O(vcenter_hostname), so connecting by
         IP address or by an alias works. See O(skip_san_check).
-      - When its subject alternative names do not include O(vcenter_hostname), the module warns: clients that
+      - When its subject alternative names do not include O(vcenter_hostname), the module warns that clients that
         connect by that name will reject the certificate.
     type: str
   private_key:
