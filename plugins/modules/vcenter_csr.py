@@ -179,6 +179,8 @@ DEFAULT_KEY_SIZES = (TLS_CSR_DEFAULT_KEY_SIZE_BEFORE_80, TLS_CSR_DEFAULT_KEY_SIZ
 
 def tls_csr_default_key_size(version):
     return TLS_CSR_DEFAULT_KEY_SIZE if tuple(version) >= (8, 0, 0) else TLS_CSR_DEFAULT_KEY_SIZE_BEFORE_80
+
+
 STRING_FIELDS = ('organization', 'organization_unit', 'locality', 'state_or_province', 'country', 'email_address')
 
 
