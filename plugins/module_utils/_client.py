@@ -502,6 +502,24 @@ class VCenterClient(object):
         self._session.close()  # drop pooled connections made with the old trust
         self._session.mount('https://', requests.adapters.HTTPAdapter())
 
+    def verify_name(self, name):
+        """From now on, verify vCenter's certificate for ``name`` instead of the host connected to.
+
+        Used after installing a certificate that names vCenter's PNID but not ``vcenter_hostname`` (an IP
+        address or an alias): the chain is still verified against the trusted roots, and the name checked is the
+        one vCenter itself insists on. Call it after :meth:`trust_additional`, which resets the adapter.
+        """
+        if not self.validate_certs or not name:
+            return
+
+        class _NameAdapter(requests.adapters.HTTPAdapter):
+            def init_poolmanager(self, *args, **kwargs):
+                kwargs['assert_hostname'] = name
+                return super(_NameAdapter, self).init_poolmanager(*args, **kwargs)
+
+        self._session.close()
+        self._session.mount('https://', _NameAdapter())
+
     def wait_until_serving(self, expected_sha256, operation, deadline, fingerprint_of_der, interval=POLL_INTERVAL,
                            ready=None):
         """After a service restart: wait until the TLS port serves ``expected_sha256``, a fresh login works and

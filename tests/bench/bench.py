@@ -32,6 +32,9 @@ import rel_pki  # noqa: E402  pylint: disable=wrong-import-position
 import rel_sim  # noqa: E402  pylint: disable=wrong-import-position
 
 P = rel_sim.P
+# The subject fields TlsCsr.Spec and Tls.ReplaceSpec require (vcenter_csr, vcenter_tls_cert state=vmca_signed).
+BENCH_SUBJECT = {'organization': 'Bench', 'locality': 'Berlin', 'state_or_province': 'Berlin', 'country': 'DE',
+                 'email_address': 'pki@bench.test'}
 PYTHON = sys.executable
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(PYTHON), 'ansible-playbook')
 MODULE_PKG = 'ansible_collections.certops.vcenter.plugins.modules'
@@ -140,6 +143,11 @@ class Bench(object):
         with vc.rest() as rest:
             rest.call('PUT', P + '/signing-certificate', {
                 'signing_cert_chain': {'cert_chain': [sts.pem, self.pki.root.pem]}, 'private_key': sts.key_pkcs8})
+            # a VMCA-signed certificate with the subject the "vmca_signed, satisfied" no-op asks for (Tls.ReplaceSpec
+            # requires these fields; only organization_unit may be "")
+            rest.call('POST', P + '/tls?action=replace-vmca-signed', dict(BENCH_SUBJECT, organization_unit=''))
+        vc.wait_idle()
+        with vc.rest() as rest:
             current = rest.tls()['cert']
         self.write('current.pem', current)
         csr_dest = os.path.join(self.workdir, 'noop.csr')
@@ -149,13 +157,14 @@ class Bench(object):
             ('ansible.builtin.ping (floor)', 'ansible.builtin.ping:', True),
             ('vcenter_tls_cert (present, the current certificate)',
              'certops.vcenter.vcenter_tls_cert:\n        certificate: "{{ lookup(\'file\', \'current.pem\') }}"', True),
-            ('vcenter_tls_cert (vmca_signed, satisfied)', 'certops.vcenter.vcenter_tls_cert:\n        state: vmca_signed',
-             False),
+            ('vcenter_tls_cert (vmca_signed, satisfied)', 'certops.vcenter.vcenter_tls_cert:\n        state: vmca_signed\n'
+             + ''.join('        %s: %s\n' % item for item in sorted(BENCH_SUBJECT.items())).rstrip('\n'), False),
             ('vcenter_tls_cert (renewed, not due)', 'certops.vcenter.vcenter_tls_cert:\n        state: renewed', False),
             ('vcenter_tls_cert_info', 'certops.vcenter.vcenter_tls_cert_info:', True),
             ('vcenter_csr (dest holds a matching CSR)',
-             'certops.vcenter.vcenter_csr:\n        organization: Bench\n        country: DE\n'
-             '        key_size: 2048\n        dest: %s' % csr_dest, True),
+             'certops.vcenter.vcenter_csr:\n'
+             + ''.join('        %s: %s\n' % item for item in sorted(BENCH_SUBJECT.items()))
+             + '        key_size: 2048\n        dest: %s' % csr_dest, True),
             ('vcenter_trusted_root (present, already trusted)',
              'certops.vcenter.vcenter_trusted_root:\n        certificates: "{{ lookup(\'file\', \'vmca.pem\') }}"', True),
             ('vcenter_trusted_root (absent, not there)',
@@ -262,12 +271,12 @@ print(json.dumps(out))
             vmca_pem = handle.read()
         cases = [
             ('vcenter_tls_cert (present, the current certificate)', 'vcenter_tls_cert', dict(conn, certificate=current)),
-            ('vcenter_tls_cert (vmca_signed, satisfied)', 'vcenter_tls_cert', dict(conn, state='vmca_signed')),
+            ('vcenter_tls_cert (vmca_signed, satisfied)', 'vcenter_tls_cert',
+             dict(conn, state='vmca_signed', **BENCH_SUBJECT)),
             ('vcenter_tls_cert (renewed, not due)', 'vcenter_tls_cert', dict(conn, state='renewed')),
             ('vcenter_tls_cert_info', 'vcenter_tls_cert_info', conn),
             ('vcenter_csr (dest holds a matching CSR)', 'vcenter_csr',
-             dict(conn, organization='Bench', country='DE', key_size=2048,
-                  dest=os.path.join(self.workdir, 'noop.csr'))),
+             dict(conn, key_size=2048, dest=os.path.join(self.workdir, 'noop.csr'), **BENCH_SUBJECT)),
             ('vcenter_trusted_root (present, already trusted)', 'vcenter_trusted_root', dict(conn, certificates=vmca_pem)),
             ('vcenter_trusted_root (absent, not there)', 'vcenter_trusted_root',
              dict(conn, state='absent', chain_id='not-there')),

@@ -120,8 +120,9 @@ class TlsVmcaSigned(Variant):
 
     def args(self, port):
         return rel_run.connection(port, state='vmca_signed', common_name='localhost', organization=self.ORG,
-                                  country='DE', subject_alt_name=['localhost', '127.0.0.1'], key_size=2048,
-                                  wait_timeout=60)
+                                  locality='Berlin', state_or_province='Berlin', country='DE',
+                                  email_address='pki@reliability.test', subject_alt_name=['localhost', '127.0.0.1'],
+                                  key_size=2048, wait_timeout=60)
 
     def snapshot(self, vc, rest):
         return rel_pki.sha256(rest.tls_cert())
@@ -281,7 +282,8 @@ class Csr(Variant):
         self.dest = os.path.join(tmpdir, 'machine.csr')
 
     def args(self, port):
-        return rel_run.connection(port, common_name='localhost', organization=self.ORG, country='DE',
+        return rel_run.connection(port, common_name='localhost', organization=self.ORG, locality='Berlin',
+                                  state_or_province='Berlin', country='DE', email_address='pki@reliability.test',
                                   subject_alt_name=['localhost', '127.0.0.1'], key_size=2048, dest=self.dest)
 
     def setup(self, vc, rest):

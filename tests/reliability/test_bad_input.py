@@ -19,6 +19,7 @@ import pytest
 import rel_pki
 import rel_report
 import rel_run
+import rel_sim
 
 P = '/vcenter/certificate-management/vcenter'
 
@@ -70,8 +71,9 @@ def sts(b, **kw):
 
 
 def subject(**kw):
-    args = dict(common_name='localhost', organization='Reliability', country='DE',
-                subject_alt_name=['localhost', '127.0.0.1'])
+    # organization, locality, state_or_province, country and email_address: required by TlsCsr.Spec / ReplaceSpec
+    args = dict(common_name='localhost', organization='Reliability', locality='Berlin', state_or_province='Berlin',
+                country='DE', email_address='pki@reliability.test', subject_alt_name=['localhost', '127.0.0.1'])
     args.update(kw)
     return args
 
@@ -114,9 +116,10 @@ CASES = [
     ('vcenter_tls_cert', 'wrong chain order (intermediate first)',
      lambda b, t, v: tls(b, certificate=b.pki.intermediate.pem + b.leaf.pem),
      'is out of order or incomplete', False, None),
-    ('vcenter_tls_cert', 'missing SAN for vcenter_hostname',
+    # vCenter checks its PNID (localhost here), read from its current certificate on the change path: one read
+    ('vcenter_tls_cert', "certificate without vCenter's PNID (connected by IP)",
      lambda b, t, v: tls(b, certificate=b.pki.server_chain_pem(b.no_san), private_key=b.no_san.key_pem),
-     'do not include vcenter_hostname 127.0.0.1', False, None),
+     "(DNS:vc.elsewhere.example) do not include vCenter's PNID (primary network identifier) localhost", True, None),
     ('vcenter_tls_cert', 'encrypted key without passphrase',
      lambda b, t, v: tls(b, private_key=rel_pki.key_encrypted(b.leaf.key)),
      'private_key is encrypted; give its passphrase', False, None),
@@ -166,9 +169,15 @@ CASES = [
     ('vcenter_tls_cert', 'key_size not allowed (vmca_signed)',
      lambda b, t, v: dict(subject(key_size=1024), state='vmca_signed'), 'value of key_size must be one of', False,
      None),
-    ('vcenter_tls_cert', 'SANs without vcenter_hostname (vmca_signed)',
-     lambda b, t, v: dict(subject(subject_alt_name=['localhost']), state='vmca_signed'),
-     'do not include vcenter_hostname 127.0.0.1', False, None),
+    ('vcenter_tls_cert', "SANs without vCenter's PNID (vmca_signed, connected by IP)",
+     lambda b, t, v: dict(subject(subject_alt_name=['vc.elsewhere.example', '127.0.0.1']), state='vmca_signed'),
+     "do not include vCenter's PNID (primary network identifier) localhost", True, None),
+    ('vcenter_tls_cert', 'subject fields the API requires missing (vmca_signed)',
+     lambda b, t, v: dict(state='vmca_signed', organization='Reliability', country='DE'),
+     "locality, state_or_province, email_address are not given: vCenter's API (Tls.ReplaceSpec) requires", False,
+     None),
+    ('vcenter_tls_cert', 'empty organization (vmca_signed)',
+     lambda b, t, v: dict(subject(organization=''), state='vmca_signed'), 'organization is not given', False, None),
     ('vcenter_tls_cert', 'invalid IP SAN (vmca_signed)',
      lambda b, t, v: dict(subject(subject_alt_name=['IP:300.1.2.3', '127.0.0.1']), state='vmca_signed'),
      'is not a valid IP address', False, None),
@@ -189,6 +198,12 @@ CASES = [
     ('vcenter_csr', 'wrong type: key_size', lambda b, t, v: subject(key_size='big'), "argument 'key_size' is of type",
      False, None),
     ('vcenter_csr', 'dest is a directory', lambda b, t, v: subject(dest=str(t)), 'is a directory', False, None),
+    ('vcenter_csr', 'subject fields the API requires missing',
+     lambda b, t, v: dict(common_name='localhost', organization='Reliability'),
+     "locality, state_or_province, country, email_address are not given: vCenter's API (TlsCsr.Spec) requires",
+     False, None),
+    ('vcenter_csr', 'empty email_address', lambda b, t, v: subject(email_address=''), 'email_address is not given',
+     False, None),
     ('vcenter_csr', 'empty SAN entry', lambda b, t, v: subject(subject_alt_name=['localhost', ' ']),
      'subject_alt_name has an empty entry', False, None),
     ('vcenter_csr', 'invalid certificate choice', lambda b, t, v: subject(certificate='esxi'),
@@ -303,3 +318,33 @@ def test_refused(index, bad, vc, tmp_path, report):
     assert not leaked, 'secret material in the result of a refused run'
     row['leak_checked'] = True
     assert os.listdir(str(tmp_path)) == [], 'a refused run wrote files'
+
+
+def test_connect_by_ip_installs_a_certificate_naming_only_the_pnid(bad, vc, report):
+    """Connected by 127.0.0.1, a certificate whose only name is vCenter's PNID (localhost) is what vCenter checks
+    and accepts: installed, with a warning that clients connecting by 127.0.0.1 will reject it."""
+    leaf = bad.pki.server(san=('localhost',))
+    args = rel_run.connection(vc.port)
+    args.update(tls(bad, certificate=bad.pki.server_chain_pem(leaf), private_key=leaf.key_pem, wait_timeout=60))
+    vc.reset_stats()
+
+    result = rel_run.run_inproc('vcenter_tls_cert', args)
+
+    vc.wait_idle()
+    stats = vc.stats()
+    served = rel_sim.served_sha256(vc.port)
+    warnings = ' '.join(result.get('warnings', []))
+    row = report.add('hostile', order=750, klass="vCenter checks its PNID, not vcenter_hostname",
+                     case='connected by 127.0.0.1, state=present with a certificate whose only SAN is the PNID '
+                     '(localhost): installed, served, with a warning', module='vcenter_tls_cert',
+                     outcome=rel_report.outcome_of(result), vcenter_state=result.get('vcenter_state'),
+                     writes='%d (%d)' % (stats['writes_attempted'], stats['writes_applied']), other_origin='-',
+                     msg=result.get('msg') or warnings)
+    assert not result.get('failed'), result.get('msg')
+    assert result['changed'] is True
+    assert served == leaf.sha256, 'vCenter does not serve the new certificate'
+    assert stats['writes_applied'] >= 1, stats['write_log']
+    assert 'do not include vcenter_hostname 127.0.0.1' in warnings, warnings
+    assert 'clients that connect to vCenter by that IP address and verify its certificate will reject it' in warnings
+    assert stats['active_sessions'] == 0
+    row['checked'] = True
