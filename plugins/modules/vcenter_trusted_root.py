@@ -19,7 +19,7 @@ description:
     store, whatever its id.
   - Refuses, before any request, a chain in which any certificate is not a CA certificate with the
     C(keyCertSign) key usage, naming that certificate. VMware, "Add a Trusted Root Certificate to the
-    Certificate Store" (vSphere Authentication) - "To be valid, a CA certificate must have the CA bit and the
+    Certificate Store" (vSphere Authentication) says "To be valid, a CA certificate must have the CA bit and the
     keyCertSign bit set ... Ensure that the keyCertSign bit is set for all the certificates in the chain";
     vCenter answers anything else with a generic error ("... is not a valid CA certificate. Please retry with a
     valid certificate chain.").
@@ -30,9 +30,9 @@ description:
     through the chain vCenter serves on its TLS port, so the root of a certificate issued through an
     intermediate counts even when the intermediate is not in the store), the active STS signing chain, the
     current VMCA root of this vCenter, or the VMCA root of another vCenter of the same SSO domain (Enhanced
-    Linked Mode: the trust store is domain-wide, KB 326288), unless O(force=true). See
+    Linked Mode the trust store is domain-wide, KB 326288), unless O(force=true). See
     M(certops.vcenter.vcenter_trusted_root_info) for what each chain anchors. When the machine SSL
-    certificate's trust path reaches no trusted root, it refuses every removal without O(force=true): which
+    certificate's trust path reaches no trusted root, it refuses every removal without O(force=true), because which
     chain holds vCenter's own root cannot be told.
   - An earlier VMCA root (or one that cannot be told from the current one) still signs the ESXi host and
     solution-user certificates it issued. It is removed only when the task names it (O(chain_id) or
@@ -150,6 +150,8 @@ chain_id:
   description:
     - Id of the chain that holds the certificates (O(state=present)), or of the chain removed
       (O(state=absent); the first one when several were removed).
+    - When every certificate of O(certificates) is already held by other chains (vCenter refuses them again), the
+      first of those chains.
     - V(null) in check mode when vCenter would generate the id, and when nothing was removed.
   returned: success
   type: str

@@ -25,7 +25,7 @@ description:
     Mode the trust store is domain-wide (roots are published to the directory service and synchronised into
     VECS on every node, KB 326288), so it holds every node's VMCA root; such a root names its own node, never
     this one.
-  - C(vmca_issued) marks any other VMCA root (subject with the VMCA marks): an earlier root of this vCenter,
+  - C(vmca_issued) marks any other VMCA root (subject with the VMCA marks), that is an earlier root of this vCenter,
     or one that cannot be told from the current one. It still signs the ESXi host and solution-user
     certificates it issued, which the API does not show, so the P(certops.vcenter.trusted_roots#role) role
     never removes it as unlisted.
