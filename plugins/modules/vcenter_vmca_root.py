@@ -21,7 +21,7 @@ description:
     "replacement of the VMCA ROOT certificate and regeneration of all the other certificates", and KB 438284
     (vCert) names the same operation "Replace VMCA certificate with a self-signed certificate and regenerate all
     certificates". So the machine SSL certificate is re-issued under the new root, B(also a custom CA-signed
-    one): the module does not promise that a custom machine SSL certificate survives. It detects that it was
+    one). The module does not promise that a custom machine SSL certificate survives. It detects that it was
     regenerated, returns RV(machine_ssl_regenerated) and warns, so you can install your CA-signed certificate
     again with M(certops.vcenter.vcenter_tls_cert). Whether the STS signing chain is re-issued too is not
     documented; the module does not depend on it.
@@ -49,7 +49,7 @@ description:
     (3) The root vCenter made at install carries the VMCA marks and C(O=<PNID>); when its organization is a
     name of the machine SSL certificate it is a candidate too (so it is found in "hybrid mode", with a corporate
     machine SSL certificate and a corporate or missing STS chain).
-    (4) In an Enhanced Linked Mode SSO domain the trust store is domain-wide (KB 326288): it holds the VMCA
+    (4) In an Enhanced Linked Mode SSO domain the trust store is domain-wide (KB 326288), so it holds the VMCA
     roots of the other vCenters (C(O=<their PNID>), or named after them), and the STS signing chain may be
     anchored by one of them. A VMCA root that names another node and does not anchor this vCenter's machine
     SSL certificate is never this vCenter's VMCA root, however new.
@@ -105,7 +105,7 @@ attributes:
 notes:
   - With O(vcenter_validate_certs=true) the module never sends credentials over a connection it cannot
     verify. When vCenter re-issues its machine SSL certificate under the new root (VMware's sample and
-    KB 438284: every certificate is regenerated, a custom one too), that certificate no longer verifies
+    KB 438284, every certificate is regenerated, a custom one too), that certificate no longer verifies
     against O(vcenter_ca_path), so the module cannot log in again to read the new root back. It then returns
     RV(vmca_root=null) with a warning; add the new root to O(vcenter_ca_path) (download it from
     C(https://<vcenter>/certs/download.zip) and check it) and rerun the task, which reports no change and
@@ -172,7 +172,7 @@ vmca_root:
     is_ca: true
 machine_ssl_regenerated:
   description:
-    - Whether the replacement regenerated a custom (not VMCA-issued) machine SSL certificate: V(true) when
+    - Whether the replacement regenerated a custom (not VMCA-issued) machine SSL certificate. V(true) when
       vCenter now reports (or serves) another certificate than the custom one it had, V(false) when the custom
       certificate stayed, V(null) when the certificate was VMCA-issued before (it is always re-issued), when
       nothing was replaced, in check mode and with O(wait=false).
@@ -358,8 +358,8 @@ class VmcaRoot(CertModule):
             reissued = new_root is not None and _certs.is_issued_by(state['tls_cert'], new_root)
             # A custom certificate is regenerated too (SDK sample, KB 438284) on the vCenters that do so: give it
             # the settle time to show before taking it as kept.
-            if new_root is not None and (reissued or (
-                    not expect_reissue and seen.setdefault('custom', Deadline(CUSTOM_CERT_SETTLE_SECONDS)).expired())):
+            if new_root is not None and (reissued or (not expect_reissue and seen.setdefault(
+                    'custom', Deadline(min(CUSTOM_CERT_SETTLE_SECONDS, deadline.remaining() / 3))).expired())):
                 return 'settled'
             if new_root is None and settle.expired():
                 return 'settled'
