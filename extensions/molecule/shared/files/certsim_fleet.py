@@ -37,7 +37,11 @@ def _fp(der):
 
 
 def _pem_fp(pem):
-    return _fp(ssl.PEM_cert_to_DER_cert(pem.strip() + '\n'))
+    # a real vCenter's VMCA root entry may start with a newline and carry its X509 CRL after the certificate
+    # (the simulator's default --root-entry-shape with-crl): take the certificate block
+    end = '-----END CERTIFICATE-----'
+    start = pem.index('-----BEGIN CERTIFICATE-----')
+    return _fp(ssl.PEM_cert_to_DER_cert(pem[start:pem.index(end, start) + len(end)] + '\n'))
 
 
 def _request(url, method='GET', headers=None, body=None):
