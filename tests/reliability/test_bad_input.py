@@ -42,6 +42,12 @@ class Bad(object):
             server=False, key_usage=('digital_signature',))
         self.ec_leaf = rel_pki.issue(rel_pki.name('localhost'), pki.intermediate, key=rel_pki.ec_key(),
                                      san=pki.HOSTS)
+        # issue 11: vCenter trusts only CA certificates with keyCertSign, for every certificate of a chain
+        self.ca_no_cert_sign = rel_pki.issue(rel_pki.name('Reliability CA without keyCertSign'), None, ca=True,
+                                             server=False, key_usage=('digital_signature', 'crl_sign'))
+        self.intermediate_no_cert_sign = rel_pki.issue(rel_pki.name('Reliability Issuing CA without keyCertSign'),
+                                                       pki.root, ca=True, server=False,
+                                                       key_usage=('digital_signature',))
 
     @property
     def chain(self):
@@ -218,6 +224,13 @@ CASES = [
     ('vcenter_trusted_root', 'two unrelated roots as one chain',
      lambda b, t, v: dict(certificates=b.pki.extra_root.pem + b.pki.other_root.pem), 'must be one chain', False,
      None),
+    ('vcenter_trusted_root', 'a server certificate (not a CA) as a trusted root',
+     lambda b, t, v: dict(certificates=b.leaf.pem), 'is not a CA certificate', False, None),
+    ('vcenter_trusted_root', 'a CA without the keyCertSign key usage',
+     lambda b, t, v: dict(certificates=b.ca_no_cert_sign.pem), 'does not have the keyCertSign key usage', False, None),
+    ('vcenter_trusted_root', 'a chain whose intermediate lacks keyCertSign',
+     lambda b, t, v: dict(certificates=b.pki.root.pem + b.intermediate_no_cert_sign.pem),
+     'Reliability Issuing CA without keyCertSign', False, None),
     ('vcenter_trusted_root', 'empty chain_id', lambda b, t, v: dict(certificates=b.pki.extra_root.pem, chain_id=' '),
      'chain_id must not be empty', False, None),
     ('vcenter_trusted_root', 'state=present without certificates', lambda b, t, v: dict(chain_id='x'),
