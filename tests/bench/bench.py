@@ -920,9 +920,9 @@ def fleet_comment(rows):
     by = dict(((row['vcenters'], row['forks']), row) for row in rows)
     parts = []
     if (1, 1) in by and (10, 1) in by and (50, 1) in by:
+        at_200 = ', %s s at 200' % fmt(by[(200, 1)]['per_vcenter']) if (200, 1) in by else ''
         parts.append('With one fork the time grows linearly with the number of vCenters (%s s per vCenter at 10, '
-                     '%s s at 50%s).' % (fmt(by[(10, 1)]['per_vcenter']), fmt(by[(50, 1)]['per_vcenter']),
-                                        ', %s s at 200' % fmt(by[(200, 1)]['per_vcenter']) if (200, 1) in by else ''))
+                     '%s s at 50%s).' % (fmt(by[(10, 1)]['per_vcenter']), fmt(by[(50, 1)]['per_vcenter']), at_200))
     if (10, 1) in by and (10, 10) in by:
         speedup = by[(10, 1)]['time'] / by[(10, 10)]['time']
         parts.append('10 forks make 10 vCenters %s× faster than one fork.' % fmt(speedup, 1))
