@@ -10,7 +10,7 @@ VENV_CORE221 := .venv-core2.21
 VENV_AWX := .venv-awx
 DEPS := .deps/collections
 
-.PHONY: help demo test bench venv venv-core2.21 venv-awx deps clean
+.PHONY: help demo test bench venv venv-core2.21 venv-awx deps chromium clean
 
 help:
 	@echo "make demo   - start the vCenter simulator and run a certificate rotation with before/after reports"
@@ -51,7 +51,11 @@ deps: $(DEPS)/ansible_collections/community/crypto/MANIFEST.json
 demo: venv deps
 	VENV=$(VENV) DEPS=$(DEPS) bash playbooks/demo/run-demo.sh
 
-test: venv venv-core2.21 venv-awx deps
+# Headless Chromium renders the HTML report in the step html-report-chromium (installed from the distribution's packages).
+chromium:
+	tests/ci/install-chromium.sh
+
+test: venv venv-core2.21 venv-awx deps chromium
 	VENV=$(VENV) VENV_CORE221=$(VENV_CORE221) VENV_AWX=$(VENV_AWX) DEPS=$(DEPS) bash tests/ci/checks.sh
 
 bench: venv deps

@@ -197,6 +197,8 @@ lane3() {
   step lane3 integration-fidelity-strict-tls fidelity_integration "$FIDELITY_STRICT" vcenter_tls_cert
   # the sliced fleet report end to end (3 slices, shallow merge, render) against the simulator (~2 min)
   step lane3 sliced-report            pytest_strict -q -p no:cacheprovider tests/fleet
+  # the HTML report of a simulated fleet with findings in headless Chromium: screenshot (path in the log) and DOM (~40 s)
+  step lane3 html-report-chromium     pytest_strict -q -s -p no:cacheprovider tests/report_html
 }
 lane4() {
   # shellcheck disable=SC2086

@@ -274,3 +274,14 @@ def test_every_rule_is_in_the_docsite_catalogue():
         text = handle.read()
     documented = set(re.findall(r'^   \* - ``([a-z_]+)``', text, re.M))
     assert documented == set(_findings.CATALOGUE)
+
+
+def test_every_rule_is_in_the_cert_report_readme_catalogue():
+    here = os.path.dirname(__file__)
+    path = os.path.join(here, '..', '..', '..', '..', 'roles', 'cert_report', 'README.md')
+    if not os.path.exists(path):
+        pytest.skip('the role is not part of this copy of the collection')
+    with open(path) as handle:
+        text = handle.read()
+    documented = set(re.findall(r'^\| `([a-z_]+)` \| (?:critical|warning|info|threshold) \|', text, re.M))
+    assert documented == set(_findings.CATALOGUE)
