@@ -349,7 +349,7 @@ class TrustedRoot(CertModule):
                 'certificates under another id ("Trusted root already exists"), so no chain was added' % (
                     's' if len(holders) > 1 else '', ', '.join(holders)))
             return Plan(False, before=before, after=before, chain_id=holders[0],
-                        certs=[c for c in self.desired])
+                        certs=list(self.desired))
         chain_id = self.params['chain_id']
         new_view = chain_view(chain_id, self.desired)
         if not targets:
