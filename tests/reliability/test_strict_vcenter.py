@@ -127,8 +127,8 @@ def test_linked_partner_root_is_never_this_vcenters_nor_removed(linked_sim, repo
     local = control.vmca_root()
     info = rel_run.run_inproc('vcenter_trusted_root_info', rel_run.connection(control.port))
     vmca = rel_run.run_inproc('vcenter_vmca_root', rel_run.connection(control.port), check=True)
-    removal = rel_run.run_inproc('vcenter_trusted_root',
-                                 rel_run.connection(control.port, state='absent', chain_id=partner['id']))
+    removal_args = rel_run.connection(control.port, state='absent', chain_id=partner['id'])
+    removal = rel_run.run_inproc('vcenter_trusted_root', removal_args)
     _row(report, 10, 'linked partner (STS anchored by it, rotated last): remove its root', 'vcenter_trusted_root',
          removal, control)
     _row(report, 11, 'linked partner (STS anchored by it, rotated last): identify the VMCA root', 'vcenter_vmca_root',
@@ -149,8 +149,8 @@ def test_a_regenerated_custom_machine_certificate_is_reported(sim, pki, report):
         rest.call('PUT', P + '/tls', {'cert': leaf.pem, 'key': leaf.key_pem,
                                       'root_cert': pki.intermediate.pem + pki.root.pem})
     control.wait_idle()
-    result = rel_run.run_inproc('vcenter_vmca_root',
-                                rel_run.connection(control.port, organization='Rel Regenerated', wait_timeout=60))
+    args = rel_run.connection(control.port, organization='Rel Regenerated', wait_timeout=60)
+    result = rel_run.run_inproc('vcenter_vmca_root', args)
     _row(report, 12, 'VMCA root replaced over a custom machine SSL certificate (--vmca-replace regenerate-all)',
          'vcenter_vmca_root', result, control)
     assert result.get('changed') is True and not result.get('failed'), result
