@@ -20,26 +20,33 @@ options:
   organization:
     description:
       - Subject organization (O).
+      - Required for a machine SSL CSR and a VMCA-signed machine SSL certificate (vCenter's API requires it).
     type: str
   organization_unit:
     description:
       - Subject organizational unit (OU).
+      - May be left out everywhere; for a machine SSL CSR or a VMCA-signed machine SSL certificate it is then sent
+        as an empty string, which vCenter's API documents as unset.
     type: str
   locality:
     description:
       - Subject locality (L).
+      - Required for a machine SSL CSR and a VMCA-signed machine SSL certificate (vCenter's API requires it).
     type: str
   state_or_province:
     description:
       - Subject state or province (ST).
+      - Required for a machine SSL CSR and a VMCA-signed machine SSL certificate (vCenter's API requires it).
     type: str
   country:
     description:
       - Subject country (C), two letters.
+      - Required for a machine SSL CSR and a VMCA-signed machine SSL certificate (vCenter's API requires it).
     type: str
   email_address:
     description:
       - Subject e-mail address.
+      - Required for a machine SSL CSR and a VMCA-signed machine SSL certificate (vCenter's API requires it).
       - vCenter may put it into the subject alternative names (as an e-mail name) rather than the subject;
         comparisons accept either place, and that SAN entry is not counted against O(subject_alt_name).
     type: str

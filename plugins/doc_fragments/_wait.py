@@ -23,7 +23,7 @@ options:
     description:
       - Seconds to wait for vCenter to come back after a change, 0 or more. A real vCenter restarts its services
         for minutes after a certificate change ("Please allow 5-10 minutes for services to update with the new
-        certificate and restart automatically"): it refuses connections, answers 503 pages, then accepts logins
+        certificate and restart automatically") - it refuses connections, answers 503 pages, then accepts logins
         before its certificate service is back; the wait ends when the certificate service answers.
       - Also the longest a read-back after a failed or interrupted change waits for vCenter to answer again.
     type: int

@@ -53,26 +53,50 @@ STS_INFO = Shape(dict, {'active_cert_chain': CHAIN}, optional={'signing_cert_cha
                  what='the STS signing certificates (SigningCertificate.Info)')
 
 
-# The six subject strings TlsCsr.Spec and Tls.ReplaceSpec require (reference §4.2/4.3).
+# The six subject strings TlsCsr.Spec and Tls.ReplaceSpec require (reference §4.2/4.3). The SDK documents ""
+# as "unset" only for organization_unit; the other five must be real values, so the modules refuse a request
+# without them before anything is sent (REQUIRED_SUBJECT_STRINGS) instead of sending "".
 SUBJECT_STRINGS = ('organization', 'organization_unit', 'locality', 'state_or_province', 'country', 'email_address')
+REQUIRED_SUBJECT_STRINGS = ('organization', 'locality', 'state_or_province', 'country', 'email_address')
+
+
+def missing_subject_strings(desired):
+    """The subject fields TlsCsr.Spec / Tls.ReplaceSpec require that ``desired`` lacks (None or empty)."""
+    return [name for name in REQUIRED_SUBJECT_STRINGS if not (desired.get(name) or '').strip()]
+
+
+def missing_subject_message(missing, spec_name):
+    """Why a TlsCsr.Spec / Tls.ReplaceSpec request is refused before it is sent (``missing`` from
+    :func:`missing_subject_strings`)."""
+    return ('%s %s not given: vCenter\'s API (%s) requires the subject fields organization, locality, '
+            'state_or_province, country and email_address; give %s. Only organization_unit may be left out (it is '
+            'then sent as "", which the API documents as unset). Nothing was sent to vCenter'
+            % (', '.join(missing), 'is' if len(missing) == 1 else 'are', spec_name,
+               'it' if len(missing) == 1 else 'them'))
 
 
 def subject_spec(desired, key_size=None, required_strings=True):
     """``TlsCsr.Spec`` / ``Tls.ReplaceSpec`` / ``SigningCertificate.CreateSpec`` body from a ``desired`` dict
     (see ``_certs.subject_request``).
 
-    ``required_strings``: the six subject strings are required fields of TlsCsr.Spec and ReplaceSpec;
-    the ones not given are sent as ``""`` (reference §4.2: send "" to omit). Where they are optional
-    (CreateSpec of the STS CSR and the VMCA root) they are left out. ``common_name``,
-    ``subject_alt_name`` and ``key_size`` are left out when not given, so vCenter's defaults apply.
+    ``required_strings``: the six subject strings are required fields of TlsCsr.Spec and ReplaceSpec. Five of
+    them must be given (see :func:`missing_subject_strings`; a ``ValueError`` here means a module did not check);
+    ``organization_unit`` not given is sent as ``""``, which the SDK documents as "unset" for that field alone.
+    Where the strings are optional (CreateSpec of the STS CSR and the VMCA root) the ones not given are left out.
+    ``common_name``, ``subject_alt_name`` and ``key_size`` are left out when not given, so vCenter's defaults
+    apply.
     """
+    if required_strings:
+        missing = missing_subject_strings(desired)
+        if missing:
+            raise ValueError('subject fields required by the API are missing: %s' % ', '.join(missing))
     spec = {}
     for name in SUBJECT_STRINGS:
         value = desired.get(name)
         if value is not None:
             spec[name] = value
         elif required_strings:
-            spec[name] = ''
+            spec[name] = ''  # organization_unit only (checked above)
     if desired.get('common_name') is not None:
         spec['common_name'] = desired['common_name']
     if desired.get('subject_alt_name') is not None:

@@ -537,6 +537,37 @@ def hostname_in_sans(hostname, sans):
     return False
 
 
+def name_in_sans(name, sans):
+    """True when ``name`` (DNS name or IP address) is itself one of ``sans`` (no wildcard matching).
+
+    vCenter's own check of its PNID ("DNS Name must contain machine FQDN") wants the name itself.
+    """
+    host = (name or '').strip().lower().rstrip('.')
+    try:
+        return 'IP:%s' % ipaddress.ip_address(host) in sans
+    except ValueError:
+        pass
+    return any(san.startswith('DNS:') and san[4:].lower().rstrip('.') == host for san in sans)
+
+
+def pnid_from_certificate(cert):
+    """vCenter's primary network identifier (PNID) as its current machine SSL certificate tells it.
+
+    Returns ``(names, exact)``. No API of the reference gives the PNID. [INF] The current machine SSL certificate
+    holds it: a VMCA-issued one has CN = PNID and the PNID among its SANs (reference §4.2-4.3 defaults), and
+    vCenter refused any other certificate whose SANs lack it (vcenter-fidelity.md row 4, S4 #4). The safest
+    reading: a common name that is itself among the certificate's SANs is the PNID (``exact``); otherwise the
+    PNID is one of its DNS/IP SANs, which one is not known, and a new certificate must hold at least one of
+    them. Wildcard names are never a PNID. ``([], False)`` when the certificate names nothing usable.
+    """
+    sans = subject_alt_names(cert)
+    for attribute in cert.subject.get_attributes_for_oid(x509.oid.NameOID.COMMON_NAME):
+        if name_in_sans(attribute.value, sans):
+            return [attribute.value.strip().rstrip('.')], True
+    names = [san.split(':', 1)[1] for san in sans if san.startswith(('DNS:', 'IP:')) and '*' not in san]
+    return names, False
+
+
 def is_ip_address(value):
     try:
         ipaddress.ip_address((value or '').strip())

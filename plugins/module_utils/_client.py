@@ -487,6 +487,24 @@ class VCenterClient(object):
             with context.wrap_socket(sock, server_hostname=self.hostname) as tls:
                 return tls.getpeercert(binary_form=True)
 
+    def served_chain_der(self):
+        """DER of every certificate the TLS port presents, leaf first (no verification: this is observation).
+
+        Python 3.10 to 3.12 have the unverified chain only on the private ``_sslobj``; 3.13 made it public.
+        Where neither exists, just the leaf.
+        """
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        with socket.create_connection((self.hostname, self.port), timeout=min(self.timeout, 15)) as sock:
+            with context.wrap_socket(sock, server_hostname=self.hostname) as tls:
+                getter = getattr(tls, 'get_unverified_chain', None) or \
+                    getattr(getattr(tls, '_sslobj', None), 'get_unverified_chain', None)
+                chain = getter() if getter is not None else None
+                if not chain:
+                    return [tls.getpeercert(binary_form=True)]
+                return [c if isinstance(c, bytes) else c.public_bytes(_DER) for c in chain]
+
     def trust_additional(self, pems):
         """Also trust these CA certificates from now on (a root vCenter was just told to use)."""
         if not self.validate_certs or not pems:
@@ -501,6 +519,24 @@ class VCenterClient(object):
         self._session.verify = path
         self._session.close()  # drop pooled connections made with the old trust
         self._session.mount('https://', requests.adapters.HTTPAdapter())
+
+    def verify_name(self, name):
+        """From now on, verify vCenter's certificate for ``name`` instead of the host connected to.
+
+        Used after installing a certificate that names vCenter's PNID but not ``vcenter_hostname`` (an IP
+        address or an alias): the chain is still verified against the trusted roots, and the name checked is the
+        one vCenter itself insists on. Call it after :meth:`trust_additional`, which resets the adapter.
+        """
+        if not self.validate_certs or not name:
+            return
+
+        class _NameAdapter(requests.adapters.HTTPAdapter):
+            def init_poolmanager(self, *args, **kwargs):
+                kwargs['assert_hostname'] = name
+                return super(_NameAdapter, self).init_poolmanager(*args, **kwargs)
+
+        self._session.close()
+        self._session.mount('https://', _NameAdapter())
 
     def wait_until_serving(self, expected_sha256, operation, deadline, fingerprint_of_der, interval=POLL_INTERVAL,
                            ready=None):
@@ -536,6 +572,10 @@ class VCenterClient(object):
                 operation, 'vCenter accepted the change but did not come back with the new certificate '
                 'within wait_timeout (%ss): %s. The change WAS applied; check vCenter and rerun the task '
                 'to converge' % (_seconds(deadline.seconds), last), vcenter_state=STATE_CHANGED)
+
+
+# _ssl.ENCODING_DER (private, as the certificate objects of _sslobj.get_unverified_chain); 2 in every CPython.
+_DER = getattr(getattr(ssl, '_ssl', None), 'ENCODING_DER', 2)
 
 
 def session_path(dialect):

@@ -6,27 +6,39 @@
 # Private to certops.vcenter: may change in any release without notice.
 
 """Readers of vCenter's certificate state, shared by the modules, and the one place that decides
-which trusted root is the current VMCA root (the API has no read operation for it).
+which trusted root is the current VMCA root of THIS vCenter (the API has no read operation for it).
 
 How the VMCA root is identified (documented to users in vcenter_vmca_root):
-  1. Evidence of what the VMCA has issued: the trusted root that anchors the machine SSL certificate, and
-     the trusted root that anchors the active STS signing chain (vCenter 7.0 U3+ on ``/api``; a
-     refreshed STS chain is VMCA-issued).
-  2. An anchor counts as a VMCA root when its subject carries the VMCA's marks: ``DC=vsphere`` (the
-     root vCenter creates at install), ``OU=VMware Engineering``, or ``O=VMware`` (the default of a
-     root made by VmcaRoot.create), or when it matches every subject field a caller says it asked for
-     (``extra_marks``, e.g. a root created with a custom organization). A corporate root that anchors a
-     custom machine SSL certificate carries no mark and does not count.
-  3. Also a VMCA root: a trusted self-signed CA certificate (not the machine SSL certificate itself) that
-     names this vCenter: its common name or a subject alternative name equals a name of the machine SSL
-     certificate (its CN or a SAN). VmcaRoot.create gives a new root the PNID as common name and SAN by
-     default, whatever organization it was asked for, so this finds a replaced root even when it has
-     issued nothing visible yet (a custom machine SSL certificate is left alone by the replacement, and
-     the STS chain is not re-issued), and without knowing the subject it was created with. Roots of
-     other vCenters in the same SSO domain carry their own names and do not count.
-  4. Of the roots found by 2 and 3, the newest (latest notBefore) is the current VMCA root: replacing the
-     VMCA root makes a newer root. On a tie, the anchor of the machine SSL certificate wins.
+  0. This vCenter's names are the common name and the subject alternative names of its machine SSL
+     certificate (vCenter requires the PNID among them, whoever issued the certificate).
+  1. A VMCA root is a trusted self-signed CA certificate whose subject carries the VMCA's marks:
+     ``DC=vsphere`` or ``OU=VMware Engineering`` (the root vCenter creates at install, with
+     ``O=<PNID of its node>``), or ``O=VMware`` (the default of a root made by VmcaRoot.create), or that
+     matches every subject field a caller says it asked for (``extra_marks``). A corporate root carries no
+     mark and does not count.
+  2. In an Enhanced Linked Mode SSO domain the trust store is domain-wide: it also holds the VMCA roots of
+     the other vCenters (vcenter-fidelity.md §4.10, KB 326288), and the domain-wide STS signing chain may
+     be anchored by one of them. A VMCA root is another node's when it names a node (its ``O`` for an
+     install root, its CN and SANs for a replaced one) and none of those names is one of this vCenter's,
+     and it does not anchor this vCenter's machine SSL certificate. Other nodes' roots are never this
+     vCenter's VMCA root, however new.
+  3. Candidates for this vCenter's current VMCA root: the VMCA root that anchors the machine SSL
+     certificate; the VMCA root that anchors the active STS signing chain (vCenter 7.0 U3+ on ``/api``),
+     unless it is another node's; a trusted self-signed CA whose CN or a SAN is one of this vCenter's names
+     (VmcaRoot.create names a new root after the PNID by default, whatever organization it was given);
+     and a VMCA root with the install marks whose ``O`` is one of this vCenter's names (the root vCenter
+     made at install: found also when a corporate machine SSL certificate and a corporate or missing STS
+     chain leave no other evidence, "hybrid mode").
+  4. Of the candidates, the newest (latest notBefore) is the current VMCA root: replacing the VMCA root
+     makes a newer root. On a tie, the anchor of the machine SSL certificate wins.
   5. None found: the VMCA root cannot be told, and callers say so (and act only with force).
+
+What each chain anchors (:func:`chain_anchors`): ``machine_ssl`` (a certificate on the machine SSL
+certificate's trust path, built through the chain the TLS port serves, so the root of a certificate issued
+through an intermediate that is not in the store counts), ``sts_signing``, ``vmca_root`` (this vCenter's
+current VMCA root), ``linked_vmca_root`` (another vCenter's VMCA root in the same SSO domain) and
+``vmca_issued`` (any other VMCA root: an earlier root of this vCenter, or one that cannot be told, which
+still signs the ESXi host and solution-user certificates it issued, which the API does not show).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -39,6 +51,11 @@ from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
 )
 
 VMCA_MARKS = ('DC=vsphere', 'OU=VMware Engineering', 'O=VMware')
+# The marks of the root vCenter creates at install (CN=CA, DC=vsphere, DC=local, ..., O=<PNID>, OU=VMware
+# Engineering): its O names the node.
+INSTALL_MARKS = ('DC=vsphere', 'OU=VMware Engineering')
+# Subject values of VMCA roots that name no node.
+GENERIC_NAMES = frozenset(['ca', 'vmware'])
 
 
 def trust_store(api):
@@ -83,10 +100,13 @@ def chain_anchoring(cert, chains):
     return None
 
 
+def _subject_parts(cert):
+    return [p.strip() for p in _certs.name_to_string(cert.subject).split(',')]
+
+
 def has_vmca_marks(cert, extra_marks=None):
     """True when the subject carries a VMCA mark, or matches every given (non-None) field of ``extra_marks``."""
-    subject = _certs.name_to_string(cert.subject)
-    parts = [p.strip() for p in subject.split(',')]
+    parts = _subject_parts(cert)
     for mark in VMCA_MARKS:
         if mark in parts:
             return True
@@ -97,17 +117,51 @@ def has_vmca_marks(cert, extra_marks=None):
     return False
 
 
+def is_vmca_root_cert(cert, extra_marks=None):
+    """A self-signed CA certificate with the VMCA's marks (this vCenter's or another node's)."""
+    return _certs.is_ca(cert) and _certs.is_self_signed(cert) and has_vmca_marks(cert, extra_marks)
+
+
+def _norm(value):
+    return (value or '').strip().lower().rstrip('.')
+
+
 def names_of(cert):
     """Lower-cased CN and SAN values (``vc.example.com``, ``10.0.0.1``) of a certificate."""
     names = set()
     common_name = _certs.subject_fields(cert.subject).get('common_name')
     if common_name:
-        names.add(common_name.strip().lower().rstrip('.'))
+        names.add(_norm(common_name))
     for san in _certs.subject_alt_names(cert):
         kind, dummy, value = san.partition(':')
         if kind in ('DNS', 'IP'):
-            names.add(value.strip().lower().rstrip('.'))
+            names.add(_norm(value))
     return names
+
+
+def node_names(root, extra_marks=None):
+    """The names of the vCenter node a VMCA root belongs to, as far as its subject tells: the ``O`` of an install
+    root (``O=<PNID>``), the CN and SANs of a root made by VmcaRoot.create (PNID by default). Generic values
+    (``CA``, ``VMware``) and the subject values a caller asked for name no node."""
+    names = set(names_of(root))
+    parts = _subject_parts(root)
+    if any(mark in parts for mark in INSTALL_MARKS):
+        org = _certs.subject_fields(root.subject).get('organization')
+        if org:
+            names.add(_norm(org))
+    asked = set(_norm(v) for v in (extra_marks or {}).values() if isinstance(v, str))
+    return set(n for n in names if n and n not in GENERIC_NAMES and n not in asked)
+
+
+def is_other_nodes_root(root, own_names, tls_anchor=None, extra_marks=None):
+    """True for the VMCA root of another vCenter of the SSO domain: it names a node, none of whose names is this
+    vCenter's, and it does not anchor this vCenter's machine SSL certificate."""
+    if not own_names:
+        return False
+    if tls_anchor is not None and _certs.fingerprint(tls_anchor) == _certs.fingerprint(root):
+        return False
+    names = node_names(root, extra_marks)
+    return bool(names) and not names & own_names
 
 
 def find_vmca_root(tls_cert, sts_chain, chains, extra_marks=None):
@@ -115,16 +169,26 @@ def find_vmca_root(tls_cert, sts_chain, chains, extra_marks=None):
     candidates = []
     tls_anchor = anchor([tls_cert], chains) if tls_cert is not None else None
     sts_anchor = anchor(sts_chain, chains) if sts_chain else None
+    own_names = names_of(tls_cert) if tls_cert is not None else set()
+
+    def other_node(root):
+        return is_other_nodes_root(root, own_names, tls_anchor, extra_marks)
+
     # (label, root, needs a VMCA mark)
-    evidence = [('anchors the machine SSL certificate', tls_anchor, True),
-                ('anchors the STS signing chain', sts_anchor, True)]
+    evidence = [('anchors the machine SSL certificate', tls_anchor, True)]
+    if sts_anchor is not None and not other_node(sts_anchor):
+        evidence.append(('anchors the STS signing chain', sts_anchor, True))
     if tls_cert is not None:
-        own_names = names_of(tls_cert)
         own_fp = _certs.fingerprint(tls_cert)
         for cert in trusted_certs(chains):
-            is_root = _certs.is_ca(cert) and _certs.is_self_signed(cert)
-            if _certs.fingerprint(cert) != own_fp and is_root and names_of(cert) & own_names:
+            if _certs.fingerprint(cert) == own_fp or not (_certs.is_ca(cert) and _certs.is_self_signed(cert)):
+                continue
+            if names_of(cert) & own_names:
                 evidence.append(('names this vCenter (a root made by a VMCA root replacement)', cert, False))
+            elif is_vmca_root_cert(cert) and any(m in _subject_parts(cert) for m in INSTALL_MARKS) and \
+                    _norm(_certs.subject_fields(cert.subject).get('organization')) in own_names:
+                evidence.append(('carries this vCenter\'s name as the organization of a VMCA install root', cert,
+                                 False))
     seen = set()
     for label, root, needs_mark in evidence:
         if root is None or not _certs.is_ca(root) or (needs_mark and not has_vmca_marks(root, extra_marks)):
@@ -136,7 +200,7 @@ def find_vmca_root(tls_cert, sts_chain, chains, extra_marks=None):
         candidates.append((label, root))
     if not candidates:
         return None, ('no trusted root that anchors the machine SSL certificate%s, or that names this vCenter, '
-                      'looks like a VMCA root' % (' or the STS signing chain' if sts_chain else ''))
+                      'looks like a VMCA root of this vCenter' % (' or the STS signing chain' if sts_chain else ''))
     # max() keeps the first of equal keys: the machine SSL anchor wins a tie.
     label, root = max(candidates, key=lambda item: _certs.not_before(item[1]))
     return root, 'the VMCA root is the trusted root %s that %s' % (_certs.name_to_string(root.subject), label)
@@ -152,20 +216,40 @@ def trust_path_fingerprints(certs, chains):
     return set(fp for fp in (_certs.fingerprint(c) for c in path) if fp in trusted_fps)
 
 
-ANCHOR_LABELS = ('machine_ssl', 'sts_signing', 'vmca_root')
+ANCHOR_LABELS = ('machine_ssl', 'sts_signing', 'vmca_root', 'linked_vmca_root', 'vmca_issued')
 
 
-def chain_anchors(chains, tls_cert=None, sts_chain=None, vmca_root=None):
+def chain_anchors(chains, tls_cert=None, sts_chain=None, vmca_root=None, tls_chain=None):
     """``{chain_id: [label, ...]}``: what each chain anchors, labels from :data:`ANCHOR_LABELS`.
 
     A chain anchors the machine SSL certificate (or the STS signing chain) when it holds a certificate
-    on that certificate's trust path; it anchors the VMCA root when it holds the VMCA root. When two
-    chains hold the same certificate, both count (removing either needs force).
+    on that certificate's trust path; the machine SSL path is built through ``tls_chain`` (the chain the TLS
+    port serves, leaf first) when given, so an intermediate that is not in the store still leads to its root.
+    It anchors the VMCA root when it holds the VMCA root; another node's VMCA root is ``linked_vmca_root``; any
+    other VMCA root (an earlier one, or one that cannot be told) is ``vmca_issued``. When two chains hold the
+    same certificate, both count (removing either needs force).
     """
+    tls_path_certs = list(tls_chain) if tls_chain else ([tls_cert] if tls_cert is not None else [])
+    own_names = names_of(tls_cert) if tls_cert is not None else set()
+    tls_anchor = anchor(tls_path_certs, chains) if tls_path_certs else None
+    vmca_fp = _certs.fingerprint(vmca_root) if vmca_root is not None else None
+    linked, issued = set(), set()
+    for cert in trusted_certs(chains):
+        if not is_vmca_root_cert(cert):
+            continue
+        fp = _certs.fingerprint(cert)
+        if fp == vmca_fp:
+            continue
+        if is_other_nodes_root(cert, own_names, tls_anchor):
+            linked.add(fp)
+        else:
+            issued.add(fp)
     paths = (
-        ('machine_ssl', trust_path_fingerprints([tls_cert], chains) if tls_cert is not None else set()),
+        ('machine_ssl', trust_path_fingerprints(tls_path_certs, chains) if tls_path_certs else set()),
         ('sts_signing', trust_path_fingerprints(sts_chain, chains) if sts_chain else set()),
-        ('vmca_root', set([_certs.fingerprint(vmca_root)]) if vmca_root is not None else set()),
+        ('vmca_root', set([vmca_fp]) if vmca_fp is not None else set()),
+        ('linked_vmca_root', linked),
+        ('vmca_issued', issued),
     )
     result = {}
     for chain in chains:
@@ -174,16 +258,36 @@ def chain_anchors(chains, tls_cert=None, sts_chain=None, vmca_root=None):
     return result
 
 
-def read_anchor_state(api, extra_marks=None, chains=None):
-    """Trust store plus what anchors what: ``{'chains', 'tls_cert', 'sts_chain', 'vmca_root', 'vmca_reason',
-    'anchors'}``. Costs Tls.get, the trust store (unless ``chains`` is given), and (on ``/api``) the STS chain."""
+def served_chain(api, tls_cert):
+    """The chain the TLS port serves (leaf first) when its leaf is the machine SSL certificate vCenter reports,
+    else ``[tls_cert]`` (vCenter restarting, or the chain cannot be read). Costs one TLS handshake."""
+    try:
+        ders = api.client.served_chain_der()
+    except (OSError, ValueError, AttributeError):
+        return [tls_cert]
+    from cryptography import x509  # local: only needed when the served chain is read
+    try:
+        certs = [x509.load_der_x509_certificate(der) for der in ders]
+    except ValueError:
+        return [tls_cert]
+    if not certs or _certs.fingerprint(certs[0]) != _certs.fingerprint(tls_cert):
+        return [tls_cert]
+    return [tls_cert] + [c for c in certs[1:] if _certs.is_ca(c)]
+
+
+def read_anchor_state(api, extra_marks=None, chains=None, with_served=True):
+    """Trust store plus what anchors what: ``{'chains', 'tls_cert', 'tls_chain', 'tls_anchor', 'sts_chain',
+    'vmca_root', 'vmca_reason', 'anchors'}``. Costs Tls.get, the trust store (unless ``chains`` is given), (on
+    ``/api``) the STS chain, and with ``with_served`` one TLS handshake to read the chain the TLS port serves."""
     tls_cert = _certs.load_certificates(api.get_tls().get('cert') or '', 'machine SSL certificate from vCenter')[0]
     if chains is None:
         chains = trust_store(api)
     sts_chain = read_sts_chain(api) if api.client.dialect == 'api' else None
+    tls_chain = served_chain(api, tls_cert) if with_served else [tls_cert]
     root, reason = find_vmca_root(tls_cert, sts_chain, chains, extra_marks)
-    return {'chains': chains, 'tls_cert': tls_cert, 'sts_chain': sts_chain, 'vmca_root': root,
-            'vmca_reason': reason, 'anchors': chain_anchors(chains, tls_cert, sts_chain, root)}
+    return {'chains': chains, 'tls_cert': tls_cert, 'tls_chain': tls_chain,
+            'tls_anchor': anchor(tls_chain, chains), 'sts_chain': sts_chain, 'vmca_root': root,
+            'vmca_reason': reason, 'anchors': chain_anchors(chains, tls_cert, sts_chain, root, tls_chain)}
 
 
 def read_sts_chain(api):

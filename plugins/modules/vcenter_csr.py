@@ -69,6 +69,10 @@ attributes:
         change.
     support: partial
 notes:
+  - With O(certificate=machine_ssl), O(organization), O(locality), O(state_or_province), O(country) and
+    O(email_address) are required, because vCenter's API (C(TlsCsr.Spec)) requires them; the task is refused
+    before any request without them. O(organization_unit) may be left out; it is then sent as an empty string,
+    which the API documents as unset. With O(certificate=sts_signing) every subject field is optional.
   - Each CSR generated for the machine SSL certificate replaces the key vCenter kept for the previous one;
     sign and install the newest CSR.
   - O(country) must be two letters; it is checked before anything is sent.
@@ -92,6 +96,7 @@ EXAMPLES = r'''
     locality: Berlin
     state_or_province: Berlin
     country: DE
+    email_address: pki@example.com
     subject_alt_name: [vc.example.com, 192.0.2.10]
     key_size: 3072
     dest: /srv/pki/vc.example.com.csr
@@ -148,12 +153,17 @@ import tempfile
 
 from ansible_collections.certops.vcenter.plugins.module_utils import _certs
 from ansible_collections.certops.vcenter.plugins.module_utils._argspec import subject_argument_spec
-from ansible_collections.certops.vcenter.plugins.module_utils._cert_api import subject_spec
+from ansible_collections.certops.vcenter.plugins.module_utils._cert_api import (
+    missing_subject_message,
+    missing_subject_strings,
+    subject_spec,
+)
 from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
     CertOpsError,
     ConnectionFailure,
     InputError,
     UnsupportedVersionError,
+    VCenterError,
     STATE_UNCHANGED,
     STATE_UNKNOWN,
 )
@@ -188,6 +198,10 @@ class Csr(CertModule):
 
     def validate(self):
         self.desired = _certs.subject_request(self.params)
+        if self.kind == 'machine_ssl':
+            missing = missing_subject_strings(self.desired)
+            if missing:
+                raise InputError(self.operation, missing_subject_message(missing, 'TlsCsr.Spec'))
         dest = self.params['dest']
         if dest and os.path.isdir(dest):
             raise InputError(self.operation, 'dest %s is a directory; give a file path' % dest)
@@ -232,7 +246,7 @@ class Csr(CertModule):
         wanted = {}
         for name in STRING_FIELDS:
             value = self.desired.get(name)
-            wanted[name] = value if value is not None else ''  # sent as "" (or left out): absent from the CSR
+            wanted[name] = value if value is not None else ''  # not given: sent as "" (OU) or left out: absent
         wanted['common_name'] = self.desired.get('common_name')
         sans = self.desired.get('subject_alt_name')
         if sans is None and self.kind == 'sts_signing':
@@ -296,9 +310,18 @@ class Csr(CertModule):
                     subject_spec(self.desired, self.params['key_size'], required_strings=False))
         except CertOpsError as exc:
             if exc.vcenter_state is None:
-                # Whether vCenter made (and kept) a new key cannot be read back: say so instead of guessing.
-                ambiguous = isinstance(exc, ConnectionFailure) and exc.ambiguous
-                exc.vcenter_state = STATE_UNKNOWN if ambiguous else STATE_UNCHANGED
+                # Whether vCenter made (and kept) a new key cannot be read back: say so instead of guessing. A
+                # 4xx answer means the request was refused; after no answer or a 5xx (a real vCenter has answered
+                # 503 to a write it then applied) a new key may have replaced the one of an outstanding CSR.
+                if isinstance(exc, VCenterError):
+                    refused = exc.status is not None and 400 <= exc.status < 500
+                else:
+                    refused = not (isinstance(exc, ConnectionFailure) and exc.ambiguous)
+                exc.vcenter_state = STATE_UNCHANGED if refused else STATE_UNKNOWN
+                if exc.vcenter_state == STATE_UNKNOWN:
+                    exc.reason += ('; vCenter may have generated a new key before the error (it replaces the key of '
+                                   'an outstanding CSR), which cannot be read back: rerun the task to get a CSR for '
+                                   'the key vCenter now holds')
             raise
         if not pem:
             raise CertOpsError(self.operation, 'vCenter answered without a CSR', vcenter_state=STATE_UNKNOWN)

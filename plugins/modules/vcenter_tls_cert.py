@@ -39,8 +39,12 @@ options:
     description:
       - With O(state=present), required. The certificate in PEM, optionally followed by its intermediate CA
         certificates (leaf first, then each issuer).
-      - It must be valid now, and its subject alternative names must include O(vcenter_hostname)
-        (see O(skip_san_check)).
+      - It must be valid now, and its subject alternative names must include vCenter's primary network
+        identifier (PNID), which vCenter requires. The PNID is read from vCenter (its current machine SSL
+        certificate), only when a change is coming; it is not taken from O(vcenter_hostname), so connecting by
+        IP address or by an alias works. See O(skip_san_check).
+      - When its subject alternative names do not include O(vcenter_hostname), the module warns that clients that
+        connect by that name will reject the certificate.
     type: str
   private_key:
     description:
@@ -91,8 +95,13 @@ options:
     default: false
   skip_san_check:
     description:
-      - Do not require O(vcenter_hostname) among the subject alternative names of O(certificate) or of
-        O(subject_alt_name). Use it only when you connect to vCenter by a name clients do not use.
+      - Skip both checks of the subject alternative names of O(certificate) (O(state=present)) or of
+        O(subject_alt_name) (O(state=vmca_signed)) - the refusal when they lack vCenter's PNID, and the warning
+        when they lack O(vcenter_hostname) - and let vCenter decide.
+      - The PNID is read from vCenter's current machine SSL certificate - its common name when that is among
+        its own subject alternative names (as on a VMCA-issued certificate), otherwise any of those names. Use
+        this option when that reading is wrong for your vCenter; vCenter still refuses a certificate without
+        its PNID, and nothing changes then.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -121,6 +130,12 @@ notes:
   - The subject options (O(common_name) to O(key_size)) apply only to O(state=vmca_signed); O(certificate),
     O(private_key), O(private_key_passphrase) and O(root_certificate) only to O(state=present). Giving them
     with another state is an error.
+  - With O(state=vmca_signed), O(organization), O(locality), O(state_or_province), O(country) and
+    O(email_address) are required, because vCenter's API (C(Tls.ReplaceSpec)) requires them; the task is
+    refused before any request without them. O(organization_unit) may be left out; it is then sent as an
+    empty string, which the API documents as unset.
+  - With O(state=vmca_signed) and O(subject_alt_name), the names must include vCenter's PNID, read from
+    vCenter as for O(certificate), when a change is coming.
   - After a change the module also trusts, for the rest of the task, the root of the new certificate
     (O(root_certificate), the root vCenter trusts that issued O(certificate), or the VMCA root), so TLS
     verification stays on while it waits. Later tasks need that root in O(vcenter_ca_path).
@@ -129,7 +144,7 @@ notes:
   - vCenter restarts services after every change; plan a maintenance window.
   - Check mode cannot foresee what vCenter alone knows and checks only when the change is sent, for example
     whether it still holds the key of the CSR for O(certificate) when O(private_key) is omitted (each new CSR
-    replaces that key), or whether a requested O(subject_alt_name) holds its primary network identifier.
+    replaces that key). The PNID check is predicted from the PNID read from vCenter (see O(skip_san_check)).
 seealso:
   - module: certops.vcenter.vcenter_tls_cert_info
   - module: certops.vcenter.vcenter_csr
@@ -150,7 +165,10 @@ EXAMPLES = r'''
     vcenter_ca_path: /etc/pki/vcenter-ca.pem
     common_name: vc.example.com
     organization: Example
+    locality: Berlin
+    state_or_province: Berlin
     country: DE
+    email_address: pki@example.com
     subject_alt_name: [vc.example.com]
     dest: /srv/pki/vc.example.com.csr
 
@@ -190,9 +208,24 @@ EXAMPLES = r'''
     state: vmca_signed
     common_name: vc.example.com
     organization: Example
+    locality: Berlin
+    state_or_province: Berlin
     country: DE
+    email_address: pki@example.com
     subject_alt_name: [vc.example.com]
     key_size: 3072
+
+# vCenter checks the new certificate against its PNID (vc.example.com), not against the address you connect to;
+# the module warns that clients connecting by 192.0.2.10 will reject it, and verifies it for the PNID while waiting.
+- name: Connect by IP address, install a certificate that names only vCenter's PNID
+  certops.vcenter.vcenter_tls_cert:
+    vcenter_hostname: 192.0.2.10
+    vcenter_username: administrator@vsphere.local
+    vcenter_password: "{{ vault_vcenter_password }}"
+    vcenter_ca_path: /etc/pki/vcenter-ca.pem
+    certificate: "{{ lookup('ansible.builtin.file', '/srv/pki/vc.example.com.crt') }}"
+    private_key: "{{ vault_vc_private_key }}"
+    root_certificate: "{{ lookup('ansible.builtin.file', '/srv/pki/example-root.crt') }}"
 
 - name: Renew the VMCA-signed certificate when it has less than 60 days left
   certops.vcenter.vcenter_tls_cert:
@@ -252,7 +285,11 @@ from ansible_collections.certops.vcenter.plugins.module_utils._argspec import (
     subject_argument_spec,
     wait_argument_spec,
 )
-from ansible_collections.certops.vcenter.plugins.module_utils._cert_api import subject_spec
+from ansible_collections.certops.vcenter.plugins.module_utils._cert_api import (
+    missing_subject_message,
+    missing_subject_strings,
+    subject_spec,
+)
 from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
     ConnectionFailure,
     InputError,
@@ -296,6 +333,8 @@ class TlsCert(CertModule):
         self.key_pem = None
         self.desired = {}
         self.planned_trust_pem = None  # state=present: the root to trust after the change (kept for recovery)
+        self.hostname_missing = False  # the new SANs lack vcenter_hostname (a warning says so)
+        self.pnid = None               # the PNID the new SANs hold, when it was checked (_check_pnid)
 
     # ------------------------------------------------------------------ input
     def validate(self):
@@ -320,9 +359,12 @@ class TlsCert(CertModule):
             self._validate_present()
         elif self.state == 'vmca_signed':
             self.desired = _certs.subject_request(p)
+            missing = missing_subject_strings(self.desired)
+            if missing:
+                raise InputError(self.operation, missing_subject_message(missing, 'Tls.ReplaceSpec'))
             sans = self.desired.get('subject_alt_name')
             if sans is not None:
-                self._check_san(sans, 'subject_alt_name')
+                self._warn_hostname(sans, 'subject_alt_name')
         else:
             if p['remaining_days'] >= p['duration']:
                 raise InputError(self.operation, (
@@ -355,7 +397,7 @@ class TlsCert(CertModule):
             self.key_pem = _certs.private_key_to_pkcs8_pem(key)
         elif p['private_key_passphrase'] is not None:
             raise InputError(self.operation, 'private_key_passphrase was given without private_key')
-        self._check_san(_certs.subject_alt_names(self.leaf), 'the subject alternative names of certificate')
+        self._warn_hostname(_certs.subject_alt_names(self.leaf), 'the subject alternative names of certificate')
 
     def _validate_cas(self, root_certificate):
         """Every CA certificate given (after the leaf, and in root_certificate) and the leaf's path through them."""
@@ -382,15 +424,48 @@ class TlsCert(CertModule):
             raise InputError(self.operation, 'root_certificate holds CA certificates that are not on the path of '
                              'certificate: %s' % ', '.join(_certs.name_to_string(c.subject) for c in unused))
 
-    def _check_san(self, sans, what):
+    def _warn_hostname(self, sans, what):
+        """vcenter_hostname missing from the new SANs: vCenter accepts that (it checks its PNID, see _check_pnid),
+        but clients that connect by that name will reject the certificate."""
         hostname = self.params['vcenter_hostname']
         if self.params['skip_san_check'] or _certs.hostname_in_sans(hostname, sans):
             return
+        self.hostname_missing = True
         kind = 'IP address' if _certs.is_ip_address(hostname) else 'name'
+        self.warnings.append(
+            '%s (%s) do not include vcenter_hostname %s: clients that connect to vCenter by that %s and verify '
+            'its certificate will reject it. Connect by a name the certificate holds (vCenter\'s PNID), or add '
+            '%s to the certificate; skip_san_check: true silences this warning.'
+            % (what, ', '.join(sans) or 'none', hostname, kind, hostname))
+
+    def _check_pnid(self, current, sans, what):
+        """On the change path: vCenter refuses a machine SSL certificate whose SANs lack its PNID ("DNS Name must
+        contain machine FQDN", vcenter-fidelity.md row 4); refuse it here, after the one read that tells the PNID
+        (the current certificate, see _certs.pnid_from_certificate) and before any state-changing request."""
+        if self.params['skip_san_check']:
+            return
+        names, exact = _certs.pnid_from_certificate(current['certificate'])
+        present = [name for name in names if _certs.name_in_sans(name, sans)]
+        if present:
+            self.pnid = present[0]
+            return
+        if not names:
+            self.warnings.append(
+                'vCenter\'s PNID could not be read from its current machine SSL certificate (it names no DNS '
+                'name or IP address), so whether %s hold it was not checked; vCenter refuses the change if not.'
+                % what)
+            return
+        if exact:
+            told = ('vCenter\'s PNID (primary network identifier) %s, the name vCenter requires in the subject '
+                    'alternative names of its machine SSL certificate' % names[0])
+        else:
+            told = ('any name of vCenter\'s current machine SSL certificate (%s); one of them is vCenter\'s PNID '
+                    '(primary network identifier), the name vCenter requires in the subject alternative names of '
+                    'its machine SSL certificate' % ', '.join(names))
         raise InputError(self.operation, (
-            '%s (%s) do not include vcenter_hostname %s, so clients that connect by that %s would reject the '
-            'certificate; add it, or set skip_san_check: true if clients use another name')
-            % (what, ', '.join(sans) or 'none', hostname, kind))
+            '%s (%s) do not include %s ("DNS Name must contain machine FQDN"); vCenter would refuse the certificate. '
+            'The PNID was read from the current machine SSL certificate, not taken from vcenter_hostname. Add it, '
+            'or set skip_san_check: true to let vCenter decide') % (what, ', '.join(sans) or 'none', told))
 
     # ------------------------------------------------------------------ read
     def read_current(self):
@@ -419,6 +494,7 @@ class TlsCert(CertModule):
         current.update(add_chain=[], root_cert=[], trust_pem=None)
         if current['sha256'] == _certs.fingerprint(self.leaf):
             return current
+        self._check_pnid(current, _certs.subject_alt_names(self.leaf), 'the subject alternative names of certificate')
         chains = trust_store(self.api)
         trusted = _certs.fingerprint_set(trusted_certs(chains))
         root = self.root or anchor(self.path, chains)
@@ -461,6 +537,8 @@ class TlsCert(CertModule):
             return Plan(changed=False, before=before, after=before)
         if not reasons:
             reasons = ['force is set']
+        if self.state == 'vmca_signed' and self.desired.get('subject_alt_name') is not None:
+            self._check_pnid(current, self.desired['subject_alt_name'], 'subject_alt_name')
         if self.state == 'vmca_signed':
             actions = ['replace the machine SSL certificate with a VMCA-signed one (%s)' % '; '.join(reasons)]
         else:
@@ -564,6 +642,9 @@ class TlsCert(CertModule):
         """After a change: trust the new root, learn the new certificate, wait until vCenter serves it."""
         deadline = Deadline(self.params['wait_timeout'])
         self.client.trust_additional(self._trust_pems(current))
+        if self.hostname_missing and self.pnid:
+            # The new certificate does not name vcenter_hostname: verify it for the PNID it names while waiting.
+            self.client.verify_name(self.pnid)
         if self.state == 'present':
             after = {'certificate': self.leaf, 'sha256': _certs.fingerprint(self.leaf)}
         elif self.params['wait']:

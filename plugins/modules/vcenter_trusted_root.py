@@ -17,9 +17,27 @@ description:
   - Chains are compared by the set of their certificates' SHA-256 fingerprints, never by PEM text or
     by id. O(state=present) changes nothing when a chain with the same certificates is already in the
     store, whatever its id.
-  - Refuses to remove a chain that anchors the current machine SSL certificate, the active STS signing
-    chain or the current VMCA root (see M(certops.vcenter.vcenter_trusted_root_info) for what each
-    chain anchors), unless O(force=true).
+  - Refuses, before any request, a chain in which any certificate is not a CA certificate with the
+    C(keyCertSign) key usage, naming that certificate. VMware, "Add a Trusted Root Certificate to the
+    Certificate Store" (vSphere Authentication) says "To be valid, a CA certificate must have the CA bit and the
+    keyCertSign bit set ... Ensure that the keyCertSign bit is set for all the certificates in the chain";
+    vCenter answers anything else with a generic error ("... is not a valid CA certificate. Please retry with a
+    valid certificate chain.").
+  - vCenter refuses certificates it already trusts under another id ("Trusted root already exists"). When
+    every certificate of O(certificates) is already in the store, held by other chains, the module changes
+    nothing and says so in a warning; it never sends a create vCenter would refuse.
+  - Refuses to remove a chain that anchors the current machine SSL certificate (its trust path is built
+    through the chain vCenter serves on its TLS port, so the root of a certificate issued through an
+    intermediate counts even when the intermediate is not in the store), the active STS signing chain, the
+    current VMCA root of this vCenter, or the VMCA root of another vCenter of the same SSO domain (Enhanced
+    Linked Mode the trust store is domain-wide, KB 326288), unless O(force=true). See
+    M(certops.vcenter.vcenter_trusted_root_info) for what each chain anchors. When the machine SSL
+    certificate's trust path reaches no trusted root, it refuses every removal without O(force=true), because which
+    chain holds vCenter's own root cannot be told.
+  - An earlier VMCA root (or one that cannot be told from the current one) still signs the ESXi host and
+    solution-user certificates it issued. It is removed only when the task names it (O(chain_id) or
+    O(certificates)), with a warning; M(certops.vcenter.vcenter_trusted_root_info) reports it as
+    V(vmca_issued), and the P(certops.vcenter.trusted_roots#role) role never removes it as unlisted.
   - Works on vCenter 6.7 U2 and later, through C(/api) or the legacy C(/rest) dialect.
 extends_documentation_fragment:
   - certops.vcenter._connection
@@ -50,10 +68,23 @@ options:
   force:
     description:
       - Replace a chain named by O(chain_id) that holds other certificates.
-      - Remove a chain even though it anchors the machine SSL certificate, the STS signing chain or the
-        VMCA root. Doing so can make vCenter's own services fail to trust each other.
+      - Remove a chain even though it anchors the machine SSL certificate, the STS signing chain, the
+        VMCA root or another linked vCenter's VMCA root. Doing so can make vCenter's own services (or the
+        linked vCenters) fail to trust each other.
     type: bool
     default: false
+  wait_timeout:
+    description:
+      - Seconds to wait, after vCenter accepted a change, until its trust store shows it (a new chain
+        readable by its id and listed, a deleted chain no longer listed), and, after a request that failed
+        without a clear answer, until vCenter can be read back.
+      - A real vCenter's trust store settles after a write; right after a create the list may not show the
+        new chain yet, and a deleted chain may still be listed (it is published to the directory service and
+        synchronised into VECS, KB 326288). Until this deadline a chain that is not listed yet counts as
+        "not shown yet", never as "not created".
+      - V(0) does not wait; the task then returns the certificates it sent for a new chain.
+    type: int
+    default: 120
 attributes:
   check_mode:
     description: Reads the store and reports what it would change; sends no state-changing request.
@@ -68,8 +99,11 @@ attributes:
     description: Compares sets of certificate fingerprints; a second run changes nothing.
     support: full
 notes:
-  - Right after a chain is created, some vCenter versions leave it out of the chain list for a few
-    seconds. The module therefore reads a new chain back by the id vCenter returned, not from the list.
+  - Right after a chain is created, vCenter may leave it out of the chain list (and answer 404 for its id)
+    for a while, and a deleted chain may still be listed. The module waits up to O(wait_timeout) until the
+    store shows its change, so the next task sees it. When vCenter refuses a create because it already holds
+    the certificates (a chain created moments ago and not listed yet), the module waits for it to be listed
+    and reports no change.
   - When the same certificate is held by two chains, both count as anchors; remove such a duplicate
     with O(force=true).
 seealso:
@@ -116,6 +150,8 @@ chain_id:
   description:
     - Id of the chain that holds the certificates (O(state=present)), or of the chain removed
       (O(state=absent); the first one when several were removed).
+    - When every certificate of O(certificates) is already held by other chains (vCenter refuses them again), the
+      first of those chains.
     - V(null) in check mode when vCenter would generate the id, and when nothing was removed.
   returned: success
   type: str
@@ -166,21 +202,49 @@ diff:
 from ansible_collections.certops.vcenter.plugins.module_utils import _certs
 from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
     CertOpsError,
+    ConnectionFailure,
     InputError,
     NotFoundError,
+    VCenterError,
+    WaitTimeoutError,
+    STATE_CHANGED,
     STATE_UNCHANGED,
+    STATE_UNKNOWN,
 )
-from ansible_collections.certops.vcenter.plugins.module_utils._module import CertModule, Plan, run_module
+from ansible_collections.certops.vcenter.plugins.module_utils._module import CertModule, Plan, run_module, \
+    unexpected_error
 from ansible_collections.certops.vcenter.plugins.module_utils._vcenter_state import (
     read_anchor_state,
     trust_store,
+    trusted_certs,
 )
+from ansible_collections.certops.vcenter.plugins.module_utils._wait import Deadline, NotYet, poll
 
 ANCHOR_TEXT = {
     'machine_ssl': 'the current machine SSL certificate',
     'sts_signing': 'the current STS signing chain',
     'vmca_root': 'the current VMCA root',
+    'linked_vmca_root': 'the certificates of another vCenter of the SSO domain (it is that vCenter\'s VMCA root)',
+    'vmca_issued': 'ESXi host and solution-user certificates the VMCA issued (it is a VMCA root)',
 }
+# Removing these needs force; a chain that is only 'vmca_issued' is removed when the task names it (with a warning).
+GUARDED = ('machine_ssl', 'sts_signing', 'vmca_root', 'linked_vmca_root')
+DEFAULT_WAIT_TIMEOUT = 120
+
+
+def not_a_ca(cert):
+    """Why vCenter would refuse ``cert`` in a trusted root chain, naming it."""
+    if not _certs.is_ca(cert):
+        problem = 'is not a CA certificate (its basic constraints do not say CA=true)'
+    elif _certs.key_usage(cert) is None:
+        problem = 'has no key usage extension, so not the keyCertSign usage'
+    else:
+        problem = 'does not have the keyCertSign key usage (it has %s)' % (', '.join(_certs.key_usage(cert)) or 'none')
+    return ('certificates: %s (SHA-256 %s) %s. vCenter accepts only valid CA certificates in a trusted root chain: '
+            '"a CA certificate must have the CA bit and the keyCertSign bit set ... for all the certificates in the '
+            'chain" (vSphere Authentication, "Add a Trusted Root Certificate to the Certificate Store"), and answers '
+            'anything else with "is not a valid CA certificate". Nothing was sent to vCenter' % (
+                _certs.name_to_string(cert.subject), _certs.fingerprint(cert), problem))
 
 
 def describe_anchors(labels):
@@ -198,6 +262,20 @@ def chain_view(chain_id, certs):
     return {'chain_id': chain_id, 'certificates': _certs.summaries(certs)}
 
 
+def already_exists(exc):
+    return exc.status == 400 and (exc.error_type or '').upper() == 'ALREADY_EXISTS'
+
+
+def covering_chains(desired, chains):
+    """Ids of the chains that together hold every certificate of ``desired`` (in store order), or None when some
+    certificate is not trusted yet."""
+    held = _certs.fingerprint_set(trusted_certs(chains))
+    if not desired or not _certs.fingerprint_set(desired) <= held:
+        return None
+    wanted = _certs.fingerprint_set(desired)
+    return [c['chain_id'] for c in chains if _certs.fingerprint_set(c['certs']) & wanted]
+
+
 class TrustedRoot(CertModule):
 
     def __init__(self, module):
@@ -211,12 +289,17 @@ class TrustedRoot(CertModule):
         chain_id = self.params['chain_id']
         if chain_id is not None and not chain_id.strip():
             raise InputError(self.operation, 'chain_id must not be empty')
+        if self.params['wait_timeout'] < 0:
+            raise InputError(self.operation, 'wait_timeout must be 0 or more seconds, got %d' % self.params['wait_timeout'])
         if self.params['certificates'] is not None:
             try:
                 certs = _certs.load_certificates(self.params['certificates'], 'certificates')
                 self.desired = _certs.order_chain(certs, 'certificates')
             except _certs.CertificateInputError as exc:
                 raise InputError(self.operation, str(exc))
+            for cert in self.desired:
+                if not _certs.is_valid_ca(cert):
+                    raise InputError(self.operation, not_a_ca(cert))
             for cert in self.desired:
                 if _certs.days_remaining(cert) < 0:
                     self.warnings.append('certificates: %s expired on %s' % (
@@ -241,6 +324,8 @@ class TrustedRoot(CertModule):
             # Only a task that would remove something pays for the reads that tell what each chain anchors.
             state = read_anchor_state(self.api, chains=chains)
             chains, anchors = state['chains'], state['anchors']
+            return {'chains': chains, 'anchors': anchors, 'tls_cert': state['tls_cert'],
+                    'tls_anchor_unknown': state['tls_anchor'] is None and not _certs.is_self_signed(state['tls_cert'])}
         return {'chains': chains, 'anchors': anchors}
 
     # ------------------------------------------------------------------ plan
@@ -254,6 +339,17 @@ class TrustedRoot(CertModule):
         for chain in chains:
             if _certs.fingerprint_set(chain['certs']) == wanted:
                 return Plan(False, before=before, after=before, chain_id=chain['chain_id'], certs=chain['certs'])
+        # a chain this task would replace (chain_id with other certificates, force) does not count: it goes
+        holders = covering_chains(self.desired, [c for c in chains if c not in targets])
+        if holders is not None:
+            # vCenter refuses certificates it already trusts, under any id ("Trusted root already exists"): the
+            # request is satisfied as far as vCenter allows, and a create would only be refused.
+            self.warnings.append(
+                'every certificate of certificates is already trusted, in chain%s %s; vCenter refuses the same '
+                'certificates under another id ("Trusted root already exists"), so no chain was added' % (
+                    's' if len(holders) > 1 else '', ', '.join(holders)))
+            return Plan(False, before=before, after=before, chain_id=holders[0],
+                        certs=list(self.desired))
         chain_id = self.params['chain_id']
         new_view = chain_view(chain_id, self.desired)
         if not targets:
@@ -280,12 +376,29 @@ class TrustedRoot(CertModule):
         if not targets:
             return Plan(False, before=before, after=before, chain_id=None, certs=[], deletes=[])
         if not self.params['force']:
-            refused = [(c['chain_id'], current['anchors'].get(c['chain_id'])) for c in targets
-                       if current['anchors'].get(c['chain_id'])]
+            refused = [(c['chain_id'], [label for label in current['anchors'].get(c['chain_id']) or []
+                                        if label in GUARDED]) for c in targets]
+            refused = [(cid, labels) for cid, labels in refused if labels]
             if refused:
                 raise CertOpsError(self.operation, '; '.join(
                     'refusing to remove trusted root chain %s: it anchors %s' % (cid, describe_anchors(labels))
                     for cid, labels in refused) + '. Set force: true to remove it anyway', vcenter_state=STATE_UNCHANGED)
+            if current.get('tls_anchor_unknown'):
+                raise CertOpsError(self.operation, (
+                    'refusing to remove trusted root chain%s %s: the trust path of the machine SSL certificate (%s, '
+                    'issued by %s) does not reach any trusted root, through the store or the chain vCenter serves on '
+                    'its TLS port, so whether %s the root of vCenter\'s own certificate cannot be told. Set force: '
+                    'true to remove it anyway') % (
+                        's' if len(targets) > 1 else '', ', '.join(c['chain_id'] for c in targets),
+                        _certs.name_to_string(current['tls_cert'].subject),
+                        _certs.name_to_string(current['tls_cert'].issuer),
+                        'they hold' if len(targets) > 1 else 'it holds'), vcenter_state=STATE_UNCHANGED)
+        for target in targets:
+            if 'vmca_issued' in (current['anchors'].get(target['chain_id']) or []):
+                self.warnings.append(
+                    'trusted root chain %s holds a VMCA root (%s) that is not the current one: the ESXi host and '
+                    'solution-user certificates it issued, which the API does not show, stop being trusted' % (
+                        target['chain_id'], _certs.name_to_string(target['certs'][-1].subject)))
         ids = [c['chain_id'] for c in targets]
         after = {'chains': [view for view in before['chains'] if view['chain_id'] not in ids]}
         return Plan(True, actions=['delete trusted root chain %s' % cid for cid in ids], before=before,
@@ -294,24 +407,39 @@ class TrustedRoot(CertModule):
     # ------------------------------------------------------------------ apply
     def apply(self, plan, current):
         chains = [dict(c) for c in current['chains']]
+        deadline = Deadline(self.params['wait_timeout'])
+        deleted = []
         for chain_id in plan.deletes:
             try:
                 self.api.delete_trusted_root(chain_id)
             except NotFoundError:
                 if self.state == 'present':
                     raise
-                # someone removed it meanwhile: the desired state is reached
+                # someone removed it meanwhile (or it is still listed after an earlier delete): the desired state
+                # is reached
+            deleted.append(chain_id)
             chains = [c for c in chains if c['chain_id'] != chain_id]
+        if deleted and self.params['wait_timeout'] > 0:
+            self._wait_until_settled(deadline, gone=deleted)
         created = None
         if plan.create:
             pems = [_certs.certificate_pem(c) for c in self.desired]
-            new_id = self.api.create_trusted_root(pems, self.params['chain_id']) or self.params['chain_id']
-            # Read the new chain by its id: some vCenter versions leave a new chain out of the list for a
-            # few seconds after the create [FIELD], so the list is not asked.
-            stored = self.api.get_trusted_root(new_id)
-            certs = []
-            for pem in stored:
-                certs.extend(_certs.load_certificates(pem, 'trusted root chain %s' % new_id))
+            try:
+                new_id = self.api.create_trusted_root(pems, self.params['chain_id']) or self.params['chain_id']
+            except VCenterError as exc:
+                if not already_exists(exc):
+                    raise
+                # The certificates (or the id) are already in a store that does not list them yet: a chain created
+                # moments ago, by an earlier run, is not listed until the store settles (vcenter-fidelity.md row 16).
+                created = self._wait_for_refused_duplicate(deadline, exc)
+                plan.changed = False
+                plan.actions = []
+                plan.after = plan.before
+                return {'chains': chains + [created], 'anchors': current['anchors'], 'created': created}
+            if self.params['wait_timeout'] > 0:
+                certs = self._wait_until_settled(deadline, created_id=new_id)
+            else:
+                certs = list(self.desired)
             created = {'chain_id': new_id, 'certs': certs}
             position = [i for i, c in enumerate(current['chains']) if c['chain_id'] == new_id]
             if position:
@@ -321,6 +449,128 @@ class TrustedRoot(CertModule):
             # the id vCenter generated is only known now
             plan.after = store_view(chains)
         return {'chains': chains, 'anchors': current['anchors'], 'created': created}
+
+    def _wait_until_settled(self, deadline, created_id=None, gone=()):
+        """After a write vCenter accepted: read the store until it shows the write (a new chain readable by its id
+        and listed, deleted chains no longer listed), within wait_timeout. Returns the new chain's certificates."""
+        seen = {}
+
+        def settled():
+            if created_id is not None and 'certs' not in seen:
+                try:
+                    stored = self.api.get_trusted_root(created_id)
+                except NotFoundError:
+                    raise NotYet('vCenter does not serve the new chain %s yet' % created_id)
+                certs = []
+                for pem in stored:
+                    certs.extend(_certs.load_certificates(pem, 'trusted root chain %s' % created_id))
+                seen['certs'] = certs
+            listed = set(self.api.list_trusted_root_ids())
+            if created_id is not None and created_id not in listed:
+                raise NotYet('vCenter does not list the new chain %s yet' % created_id)
+            left = [cid for cid in gone if cid in listed]
+            if left:
+                raise NotYet('vCenter still lists the deleted chain%s %s' % ('s' if len(left) > 1 else '',
+                                                                             ', '.join(left)))
+            return True
+
+        done, last = poll(settled, deadline)
+        if done is None:
+            what = ('created trusted root chain %s' % created_id) if created_id is not None else \
+                ('deleted trusted root chain%s %s' % ('s' if len(gone) > 1 else '', ', '.join(gone)))
+            raise WaitTimeoutError(self.operation, (
+                'vCenter accepted the request (it %s) but its trust store did not show it within wait_timeout '
+                '(%ss): %s. The change WAS accepted; vCenter\'s trust store settles after a write (it is published '
+                'to the directory service and synchronised into VECS, KB 326288), so it should show soon: check with '
+                'certops.vcenter.vcenter_trusted_root_info, or rerun the task with a larger wait_timeout (a rerun '
+                'does not add the chain twice)') % (what, self.params['wait_timeout'], last),
+                vcenter_state=STATE_CHANGED)
+        return seen.get('certs')
+
+    def _wait_for_refused_duplicate(self, deadline, exc):
+        """vCenter refused the create because it already holds these certificates (or the id): wait until the
+        store lists them, and report them as present, unchanged by this task."""
+        wanted = _certs.fingerprint_set(self.desired)
+        chain_id = self.params['chain_id']
+
+        def listed():
+            chains = trust_store(self.api)
+            for chain in chains:
+                if _certs.fingerprint_set(chain['certs']) == wanted:
+                    return chain
+            holders = covering_chains(self.desired, chains)
+            if holders is not None:
+                return {'chain_id': holders[0], 'certs': list(self.desired)}
+            if chain_id is not None and any(c['chain_id'] == chain_id for c in chains):
+                return 'clash'
+            raise NotYet('vCenter says it already holds the chain but does not list it yet')
+
+        found, last = poll(listed, deadline) if self.params['wait_timeout'] > 0 else (None, exc.reason)
+        if found == 'clash':
+            raise CertOpsError(self.operation, 'trusted root chain %s already exists and holds other certificates; '
+                               'set force: true to replace it' % chain_id, vcenter_state=STATE_UNCHANGED)
+        if found is None:
+            exc.reason += ('. vCenter refused the create because it already holds these certificates (or the id), but '
+                           'did not list them within wait_timeout (%ss: %s): a chain created moments ago is listed only '
+                           'once the trust store settles. Nothing was changed by this task; check with '
+                           'certops.vcenter.vcenter_trusted_root_info' % (self.params['wait_timeout'], last))
+            exc.vcenter_state = STATE_UNCHANGED
+            raise exc
+        self.warnings.append('vCenter already held these certificates (a chain created moments ago, not listed yet '
+                             'when this task read the store) as chain %s; nothing was added' % found['chain_id'])
+        return found
+
+    def _explain_failure(self, exc, plan, current):
+        """After a failed write: a 4xx answer means vCenter refused it. Otherwise read the store back until it shows
+        the write, up to wait_timeout: a chain that is not listed yet may still appear (the store settles after a
+        write), so until the deadline that is "unknown", never "not applied"."""
+        if isinstance(exc, VCenterError) and exc.status is not None and 400 <= exc.status < 500 and \
+                exc.status not in (401, 408, 429):
+            exc.vcenter_state = STATE_UNCHANGED
+            exc.reason += '. vCenter refused the request: the change was NOT applied'
+            raise exc
+        if isinstance(exc, ConnectionFailure) and exc.ambiguous:
+            exc.reason += ' (the request was sent, but no answer came back)'
+        wanted = _certs.fingerprint_set(self.desired) if plan.create else None
+        deleting = set(plan.deletes)
+        seen = {}
+
+        def shows_the_change():
+            after = self.read_current()
+            seen['after'] = after
+            ids = set(c['chain_id'] for c in after['chains'])
+            created = wanted is None or any(_certs.fingerprint_set(c['certs']) == wanted for c in after['chains'])
+            if created and not (deleting & ids):
+                return after
+            raise NotYet('the trust store does not show the change (yet)')
+
+        try:
+            self.client.logout()
+            after, last = poll(shows_the_change, Deadline(self.read_back_seconds()))
+        except CertOpsError as read_exc:
+            after, last = None, read_exc.reason
+        except Exception as read_exc:  # pylint: disable=broad-except
+            after, last = None, unexpected_error(self.operation, read_exc).reason
+        if after is not None:
+            self.warnings.append('%s. vCenter was read back afterwards and the change WAS applied.' % exc.message)
+            return after
+        if 'after' not in seen:
+            exc.vcenter_state = STATE_UNKNOWN
+            exc.reason += ('. vCenter could not be read back afterwards (%s), so whether the change was applied '
+                           'is unknown; check vCenter, then rerun the task' % last)
+            raise exc
+        partly = plan.create and plan.deletes and not (deleting & set(c['chain_id'] for c in seen['after']['chains']))
+        exc.vcenter_state = STATE_CHANGED if partly else STATE_UNKNOWN
+        exc.reason += (
+            '. vCenter was read back for %ss afterwards and %s. Its trust store settles after a write (it is published '
+            'to the directory service and synchronised into VECS, KB 326288), so the change may still appear: check '
+            'with certops.vcenter.vcenter_trusted_root_info, then rerun the task (a rerun does not add a chain twice)'
+            % (self.params['wait_timeout'], 'shows the old chain deleted but not the new one' if partly else
+               'does not show the change yet'))
+        raise exc
+
+    def read_back_seconds(self):
+        return self.params['wait_timeout']
 
     def state_key(self, current):
         return frozenset((c['chain_id'], _certs.fingerprint_set(c['certs'])) for c in current['chains'])
@@ -354,6 +604,7 @@ def main():
             certificates=dict(type='str', no_log=True),
             chain_id=dict(type='str'),
             force=dict(type='bool', default=False),
+            wait_timeout=dict(type='int', default=DEFAULT_WAIT_TIMEOUT),
         ),
         required_if=[
             ('state', 'present', ('certificates',)),

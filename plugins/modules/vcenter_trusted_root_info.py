@@ -16,9 +16,19 @@ description:
     anchors right now, so a playbook can find stale roots and remove them safely with
     M(certops.vcenter.vcenter_trusted_root).
   - A chain anchors C(machine_ssl) when it holds a certificate on the trust path of the machine SSL
-    certificate, C(sts_signing) when it holds one on the trust path of the active STS signing chain
-    (vCenter 7.0 U3 and later, C(/api) only), and C(vmca_root) when it holds the current VMCA root as
-    identified by M(certops.vcenter.vcenter_vmca_root) (see there for the rule).
+    certificate (built through the chain vCenter serves on its TLS port, so the root of a certificate issued
+    through an intermediate that is not in the store counts), C(sts_signing) when it holds one on the trust
+    path of the active STS signing chain (vCenter 7.0 U3 and later, C(/api) only), and C(vmca_root) when it
+    holds the current VMCA root of this vCenter as identified by M(certops.vcenter.vcenter_vmca_root) (see
+    there for the rule).
+  - C(linked_vmca_root) marks the VMCA root of another vCenter of the same SSO domain. In Enhanced Linked
+    Mode the trust store is domain-wide (roots are published to the directory service and synchronised into
+    VECS on every node, KB 326288), so it holds every node's VMCA root; such a root names its own node, never
+    this one.
+  - C(vmca_issued) marks any other VMCA root (subject with the VMCA marks), that is an earlier root of this vCenter,
+    or one that cannot be told from the current one. It still signs the ESXi host and solution-user
+    certificates it issued, which the API does not show, so the P(certops.vcenter.trusted_roots#role) role
+    never removes it as unlisted.
   - Works on vCenter 6.7 U2 and later, through C(/api) or the legacy C(/rest) dialect.
 extends_documentation_fragment:
   - certops.vcenter._connection
@@ -32,7 +42,7 @@ options:
     type: str
 notes:
   - Costs one read of the machine SSL certificate, one of the STS signing chain (where vCenter has it),
-    and one read per chain.
+    one read per chain, and one TLS handshake to read the chain vCenter serves.
 seealso:
   - module: certops.vcenter.vcenter_trusted_root
   - module: certops.vcenter.vcenter_vmca_root
@@ -76,8 +86,9 @@ chains:
       returned: always
     anchors:
       description:
-        - What the chain anchors now, drawn from C(machine_ssl), C(sts_signing) and C(vmca_root).
-          Empty when the chain anchors none of them.
+        - What the chain anchors now, drawn from C(machine_ssl), C(sts_signing), C(vmca_root),
+          C(linked_vmca_root) and C(vmca_issued) (see the description). Empty when the chain anchors none of
+          them.
       type: list
       elements: str
       returned: always
@@ -85,6 +96,7 @@ chains:
     certificates:
       description:
         - The chain's certificates in the order vCenter holds them (leaf first), with C(pem).
+        - A chain vCenter holds but that cannot be parsed has no certificates.
         - "The summary shape used by every module of this collection: C(subject), C(issuer), C(serial_number),
           C(not_before), C(not_after) (ISO 8601 UTC), C(days_remaining), C(fingerprints) (C(sha1) and C(sha256),
           upper-case colon-separated hex), C(subject_alt_name) (list like C(DNS:vc.example.com)), C(key_type),
@@ -107,6 +119,17 @@ chains:
           key_size: 3072
           is_ca: true
           pem: "-----BEGIN CERTIFICATE-----..."
+vmca_root:
+  description:
+    - Summary of this vCenter's current VMCA root (same shape as the certificates above, without C(pem)), or
+      V(null) when it cannot be told; then RV(identified_by) says why.
+  returned: success
+  type: dict
+identified_by:
+  description: How the current VMCA root was found, or why it could not be.
+  returned: success
+  type: str
+  sample: "the VMCA root is the trusted root CN=CA,DC=vsphere,DC=local,... that anchors the machine SSL certificate"
 '''
 
 from ansible_collections.certops.vcenter.plugins.module_utils import _certs
@@ -134,7 +157,9 @@ class TrustedRootInfo(CertModule):
                 'anchors': current['anchors'].get(chain['chain_id'], []),
                 'certificates': _certs.summaries(chain['certs'], include_pem=True),
             })
-        return {'chains': chains}
+        root = current['vmca_root']
+        return {'chains': chains, 'vmca_root': _certs.summary(root) if root is not None else None,
+                'identified_by': current['vmca_reason']}
 
 
 def main():

@@ -16,10 +16,20 @@ description:
     (C(VmcaRoot.create)) when the current VMCA root does not have the subject fields and key size asked
     for, or has fewer than O(remaining_days) days left. Otherwise it changes nothing, so running the same
     task twice changes nothing the second time.
-  - vCenter then restarts its services and, like the appliance's certificate-manager, is expected to re-issue
-    its VMCA-signed machine SSL certificate under the new root (a custom machine SSL certificate stays). The
-    module does not depend on that; it finds the new root either way, and waits for vCenter to serve the
-    machine SSL certificate again (O(wait)).
+  - B(What vCenter does.) VMware's own SDK sample (vsphere-automation-sdk-python,
+    C(samples/vsphere/vcenter/certificatemanagement/replace_vmca_root.py)) describes the operation as the
+    "replacement of the VMCA ROOT certificate and regeneration of all the other certificates", and KB 438284
+    (vCert) names the same operation "Replace VMCA certificate with a self-signed certificate and regenerate all
+    certificates". So the machine SSL certificate is re-issued under the new root, B(also a custom CA-signed
+    one). The module does not promise that a custom machine SSL certificate survives. It detects that it was
+    regenerated, returns RV(machine_ssl_regenerated) and warns, so you can install your CA-signed certificate
+    again with M(certops.vcenter.vcenter_tls_cert). Whether the STS signing chain is re-issued too is not
+    documented; the module does not depend on it.
+  - vCenter then restarts its services ("the services using the certificate will be restarted"), which after a
+    regeneration of every certificate takes longer than after a machine SSL change (practitioners report 5-10
+    minutes for the latter); O(wait_timeout) defaults to 30 minutes. The module finds the new root, waits until
+    vCenter reports a machine SSL certificate issued by it (or, for a custom certificate that is not
+    regenerated, a short while), and waits for vCenter to serve it (O(wait)).
   - B(vCenter's defaults) for the subject options not given (they are not sent, so vCenter applies them)
     are O(common_name) and O(subject_alt_name) the PNID (primary network identifier), O(organization)
     V(VMware), O(organization_unit) none, O(locality) V(Palo Alto), O(state_or_province) V(California),
@@ -34,10 +44,16 @@ description:
     this task; a corporate root that anchors a custom machine SSL certificate does not count.
     (2) Any trusted self-signed CA certificate whose common name or a subject alternative name equals a name
     of the machine SSL certificate (its CN or a SAN) is a candidate, because VmcaRoot.create names a new root after
-    the vCenter (its PNID) by default, whatever organization it is given; roots of other vCenters in the same
-    SSO domain carry their own names. This finds a new root also when it has issued nothing visible yet (a
-    custom machine SSL certificate is left alone by the replacement).
-    (3) Of the candidates, the newest (latest start of validity) is the current VMCA root.
+    the vCenter (its PNID) by default, whatever organization it is given. This finds a new root also when it has
+    issued nothing visible yet.
+    (3) The root vCenter made at install carries the VMCA marks and C(O=<PNID>); when its organization is a
+    name of the machine SSL certificate it is a candidate too (so it is found in "hybrid mode", with a corporate
+    machine SSL certificate and a corporate or missing STS chain).
+    (4) In an Enhanced Linked Mode SSO domain the trust store is domain-wide (KB 326288), so it holds the VMCA
+    roots of the other vCenters (C(O=<their PNID>), or named after them), and the STS signing chain may be
+    anchored by one of them. A VMCA root that names another node and does not anchor this vCenter's machine
+    SSL certificate is never this vCenter's VMCA root, however new.
+    (5) Of the candidates, the newest (latest start of validity) is the current VMCA root.
     M(certops.vcenter.vcenter_trusted_root_info) and the guard rails of
     M(certops.vcenter.vcenter_trusted_root) use the same rule, without the subject options of a task.
   - When there is no candidate (for example a custom machine SSL certificate on a vCenter before 7.0 U3),
@@ -53,6 +69,12 @@ extends_documentation_fragment:
   - certops.vcenter._subject
   - certops.vcenter._wait
 options:
+  wait_timeout:
+    description:
+      - Seconds to wait for vCenter to come back after the replacement, which regenerates every certificate
+        and restarts vCenter's services.
+    type: int
+    default: 1800
   remaining_days:
     description:
       - Replace the root when it has fewer days left than this.
@@ -82,13 +104,14 @@ attributes:
     support: full
 notes:
   - With O(vcenter_validate_certs=true) the module never sends credentials over a connection it cannot
-    verify. When vCenter re-issues its machine SSL certificate under the new root, that certificate no
-    longer verifies against O(vcenter_ca_path), so the module cannot log in again to read the new root
-    back. It then returns RV(vmca_root=null) with a warning; add the new root to O(vcenter_ca_path)
-    (download it from C(https://<vcenter>/certs/download.zip) and check it) and rerun the task, which
-    reports no change and returns the root. When the machine SSL certificate still verifies (a custom
-    certificate from your own CA, which the replacement leaves alone), the module reads the new root back,
-    trusts it for the rest of the task and waits for vCenter.
+    verify. When vCenter re-issues its machine SSL certificate under the new root (VMware's sample and
+    KB 438284, every certificate is regenerated, a custom one too), that certificate no longer verifies
+    against O(vcenter_ca_path), so the module cannot log in again to read the new root back. It then returns
+    RV(vmca_root=null) with a warning; add the new root to O(vcenter_ca_path) (download it from
+    C(https://<vcenter>/certs/download.zip) and check it) and rerun the task, which reports no change and
+    returns the root. When the machine SSL certificate still verifies (a custom certificate from your own CA
+    that this vCenter did not regenerate), the module reads the new root back, trusts it for the rest of the
+    task and waits for vCenter.
   - With O(vcenter_validate_certs=false) the module reads the new root back after the restart and waits
     until vCenter serves the re-issued machine SSL certificate.
   - The previous root stays in the trust store, so certificates it issued (for example the STS signing
@@ -147,6 +170,16 @@ vmca_root:
     key_type: RSA
     key_size: 3072
     is_ca: true
+machine_ssl_regenerated:
+  description:
+    - Whether the replacement regenerated a custom (not VMCA-issued) machine SSL certificate. V(true) when
+      vCenter now reports (or serves) another certificate than the custom one it had, V(false) when the custom
+      certificate stayed, V(null) when the certificate was VMCA-issued before (it is always re-issued), when
+      nothing was replaced, in check mode and with O(wait=false).
+    - When V(true) the module also warns; install your CA-signed certificate again with
+      M(certops.vcenter.vcenter_tls_cert) O(certops.vcenter.vcenter_tls_cert#module:state=present).
+  returned: success
+  type: bool
 previous_vmca_root:
   description:
     - Summary of the VMCA root before the task (same as RV(vmca_root) when nothing changed); V(null) when
@@ -201,6 +234,9 @@ from ansible_collections.certops.vcenter.plugins.module_utils._vcenter_state imp
 # A vCenter may leave a new root out of the chain list for a few seconds after creating it [FIELD];
 # look for it this long once vCenter answers again, then stop waiting for it.
 NEW_ROOT_SETTLE_SECONDS = 30
+# Once the new root is listed, how long a custom machine SSL certificate may take to be regenerated under it before
+# it is taken as kept (the vCenters that regenerate every certificate do it during the restart).
+CUSTOM_CERT_SETTLE_SECONDS = 30
 POLL_INTERVAL = 1.0
 
 
@@ -249,17 +285,38 @@ class VmcaRoot(CertModule):
                 reasons.append('it has %d days left, fewer than remaining_days (%d)' % (days, self.params['remaining_days']))
         if not reasons:
             return Plan(False, before=before, after=before, reasons=[])
+        if not self._vmca_issued(current):
+            self.warnings.append(
+                'The machine SSL certificate (issued by %s) is not VMCA-issued. VMware documents the VMCA root '
+                'replacement as "replacement of the VMCA ROOT certificate and regeneration of all the other '
+                'certificates" (SDK sample replace_vmca_root.py; KB 438284), so vCenter may replace it with a '
+                'VMCA-signed certificate under the new root; install your CA-signed certificate again afterwards '
+                'with certops.vcenter.vcenter_tls_cert state=present' % _certs.name_to_string(current['tls_cert'].issuer))
         after = {'vmca_root': None, 'create_spec': self.spec}
         return Plan(True, actions=['create a new VMCA root'], before=before, after=after, reasons=reasons)
+
+    @staticmethod
+    def _vmca_issued(current):
+        previous = current['vmca_root']
+        old_anchor = anchor([current['tls_cert']], current['chains'])
+        return previous is not None and old_anchor is not None and \
+            _certs.fingerprint(old_anchor) == _certs.fingerprint(previous)
 
     # ------------------------------------------------------------------ apply
     def apply(self, plan, current):
         self.api.create_vmca_root(self.spec)
         if not self.params['wait']:
-            return {'vmca_root': None}
-        new_root = self._wait_for_new_root(current)
+            return {'vmca_root': None, 'regenerated': None}
+        new_root, regenerated = self._wait_for_new_root(current)
         plan.after['vmca_root'] = _certs.summary(new_root) if new_root is not None else None
-        return {'vmca_root': new_root}
+        if regenerated:
+            self.warnings.append(
+                'The VMCA root replacement regenerated the custom machine SSL certificate (issued by %s): vCenter '
+                'now uses a VMCA-signed certificate under the new root, as VMware documents the operation '
+                '("regeneration of all the other certificates", SDK sample replace_vmca_root.py; KB 438284). '
+                'Install your CA-signed certificate again with certops.vcenter.vcenter_tls_cert state=present.'
+                % _certs.name_to_string(current['tls_cert'].issuer))
+        return {'vmca_root': new_root, 'regenerated': regenerated}
 
     def _new_root(self, state, old_fps):
         """The root the replacement made: new in the store, anchoring the re-issued machine SSL certificate,
@@ -283,6 +340,7 @@ class VmcaRoot(CertModule):
         # VMCA-issued, keep polling until vCenter reports one issued by the new root (or wait_timeout ends),
         # rather than waiting for a certificate that is about to be replaced.
         expect_reissue = None not in (previous, old_anchor) and _certs.fingerprint(old_anchor) == _certs.fingerprint(previous)
+        custom_fp = None if expect_reissue else _certs.fingerprint(current['tls_cert'])
         self.client.forget_session()  # vCenter restarts its services; the session dies with them
         seen = {}
 
@@ -296,9 +354,13 @@ class VmcaRoot(CertModule):
             seen['state'] = state
             settle = seen.setdefault('settle', Deadline(NEW_ROOT_SETTLE_SECONDS))
             seen['root'] = new_root = self._new_root(state, old_fps)
-            reissued = not expect_reissue or (
-                new_root is not None and _certs.is_issued_by(state['tls_cert'], new_root))
-            if (new_root is not None and reissued) or (new_root is None and settle.expired()):
+            reissued = new_root is not None and _certs.is_issued_by(state['tls_cert'], new_root)
+            # A custom certificate is regenerated too (SDK sample, KB 438284) on the vCenters that do so: give it
+            # the settle time to show before taking it as kept.
+            if new_root is not None and (reissued or (not expect_reissue and seen.setdefault(
+                    'custom', Deadline(min(CUSTOM_CERT_SETTLE_SECONDS, deadline.remaining() / 3))).expired())):
+                return 'settled'
+            if new_root is None and settle.expired():
                 return 'settled'
             raise NotYet('the new VMCA root is not in the trusted root chains yet' if new_root is None else
                          'vCenter still reports the previous machine SSL certificate')
@@ -310,8 +372,16 @@ class VmcaRoot(CertModule):
                                    'the task' % (self.params['wait_timeout'], last), vcenter_state=STATE_CHANGED)
         if outcome == 'unverifiable':
             self._warn_unverifiable()
-            return None
+            regenerated = None
+            if custom_fp is not None:
+                # the TLS port now presents a certificate that does not verify: read it (observation only)
+                try:
+                    regenerated = fingerprint_der(self.client.served_certificate_der()) != custom_fp
+                except (OSError, ValueError):
+                    regenerated = None
+            return None, regenerated
         state, new_root = seen['state'], seen['root']
+        regenerated = None if custom_fp is None else _certs.fingerprint(state['tls_cert']) != custom_fp
         if new_root is None:
             self.warnings.append('The VMCA root was replaced, but the new root could not be identified in the trusted '
                                  'root chains (%s); vmca_root is not returned.' % state['vmca_reason'])
@@ -320,7 +390,7 @@ class VmcaRoot(CertModule):
             self.client.trust_additional([_certs.certificate_pem(new_root)])
         self.client.wait_until_serving(_certs.fingerprint(state['tls_cert']), self.operation, deadline,
                                        fingerprint_der, ready=self.api.get_tls)
-        return new_root
+        return new_root, regenerated
 
     def _warn_unverifiable(self):
         self.warnings.append(
@@ -360,6 +430,7 @@ class VmcaRoot(CertModule):
             'previous_vmca_root': _certs.summary(previous) if previous is not None else None,
             'identified_by': current['vmca_reason'],
             'reasons': plan.reasons,
+            'machine_ssl_regenerated': after.get('regenerated') if plan.changed and after is not current else None,
         }
 
 
@@ -367,6 +438,8 @@ def main():
     spec = subject_argument_spec()
     spec.update(wait_argument_spec())
     spec.update(
+        # a replacement regenerates every certificate: a longer restart than a machine SSL change
+        wait_timeout=dict(type='int', default=1800),
         remaining_days=dict(type='int', default=30),
         force=dict(type='bool', default=False),
     )

@@ -83,8 +83,8 @@ def _load_one(item, what, pool):
     if isinstance(item, dict):
         pem = item.get('pem')
         if pem is None:
-            sha256 = _certs.normalise_fingerprint((item.get('fingerprints') or {}).get('sha256') or
-                                                  item.get('sha256') or '')
+            given = (item.get('fingerprints') or {}).get('sha256') or item.get('sha256')
+            sha256 = _certs.normalise_fingerprint(given or '')
             for cert in pool:
                 if sha256 and _certs.fingerprint(cert) == sha256:
                     return [cert]

@@ -64,6 +64,9 @@ class Variant(object):
     label = None
     method = None
     path_part = None
+    # True when vCenter's state after the write cannot be read back (the key a CSR request makes): an error
+    # answer then leaves it unknown, not "unchanged"
+    unobservable = False
 
     def __init__(self, pki, tmpdir):
         self.pki = pki
@@ -117,8 +120,9 @@ class TlsVmcaSigned(Variant):
 
     def args(self, port):
         return rel_run.connection(port, state='vmca_signed', common_name='localhost', organization=self.ORG,
-                                  country='DE', subject_alt_name=['localhost', '127.0.0.1'], key_size=2048,
-                                  wait_timeout=60)
+                                  locality='Berlin', state_or_province='Berlin', country='DE',
+                                  email_address='pki@reliability.test', subject_alt_name=['localhost', '127.0.0.1'],
+                                  key_size=2048, wait_timeout=60)
 
     def snapshot(self, vc, rest):
         return rel_pki.sha256(rest.tls_cert())
@@ -270,6 +274,7 @@ class Csr(Variant):
     label = 'vcenter_csr'
     method = 'POST'
     path_part = P + '/tls-csr'
+    unobservable = True
     ORG = 'Reliability CSR Org'
 
     def __init__(self, pki, tmpdir):
@@ -277,7 +282,8 @@ class Csr(Variant):
         self.dest = os.path.join(tmpdir, 'machine.csr')
 
     def args(self, port):
-        return rel_run.connection(port, common_name='localhost', organization=self.ORG, country='DE',
+        return rel_run.connection(port, common_name='localhost', organization=self.ORG, locality='Berlin',
+                                  state_or_province='Berlin', country='DE', email_address='pki@reliability.test',
                                   subject_alt_name=['localhost', '127.0.0.1'], key_size=2048, dest=self.dest)
 
     def setup(self, vc, rest):

@@ -19,6 +19,7 @@ import pytest
 import rel_pki
 import rel_report
 import rel_run
+import rel_sim
 
 P = '/vcenter/certificate-management/vcenter'
 
@@ -41,6 +42,12 @@ class Bad(object):
             server=False, key_usage=('digital_signature',))
         self.ec_leaf = rel_pki.issue(rel_pki.name('localhost'), pki.intermediate, key=rel_pki.ec_key(),
                                      san=pki.HOSTS)
+        # issue 11: vCenter trusts only CA certificates with keyCertSign, for every certificate of a chain
+        self.ca_no_cert_sign = rel_pki.issue(rel_pki.name('Reliability CA without keyCertSign'), None, ca=True,
+                                             server=False, key_usage=('digital_signature', 'crl_sign'))
+        self.intermediate_no_cert_sign = rel_pki.issue(rel_pki.name('Reliability Issuing CA without keyCertSign'),
+                                                       pki.root, ca=True, server=False,
+                                                       key_usage=('digital_signature',))
 
     @property
     def chain(self):
@@ -70,8 +77,9 @@ def sts(b, **kw):
 
 
 def subject(**kw):
-    args = dict(common_name='localhost', organization='Reliability', country='DE',
-                subject_alt_name=['localhost', '127.0.0.1'])
+    # organization, locality, state_or_province, country and email_address: required by TlsCsr.Spec / ReplaceSpec
+    args = dict(common_name='localhost', organization='Reliability', locality='Berlin', state_or_province='Berlin',
+                country='DE', email_address='pki@reliability.test', subject_alt_name=['localhost', '127.0.0.1'])
     args.update(kw)
     return args
 
@@ -114,9 +122,10 @@ CASES = [
     ('vcenter_tls_cert', 'wrong chain order (intermediate first)',
      lambda b, t, v: tls(b, certificate=b.pki.intermediate.pem + b.leaf.pem),
      'is out of order or incomplete', False, None),
-    ('vcenter_tls_cert', 'missing SAN for vcenter_hostname',
+    # vCenter checks its PNID (localhost here), read from its current certificate on the change path: one read
+    ('vcenter_tls_cert', "certificate without vCenter's PNID (connected by IP)",
      lambda b, t, v: tls(b, certificate=b.pki.server_chain_pem(b.no_san), private_key=b.no_san.key_pem),
-     'do not include vcenter_hostname 127.0.0.1', False, None),
+     "(DNS:vc.elsewhere.example) do not include vCenter's PNID (primary network identifier) localhost", True, None),
     ('vcenter_tls_cert', 'encrypted key without passphrase',
      lambda b, t, v: tls(b, private_key=rel_pki.key_encrypted(b.leaf.key)),
      'private_key is encrypted; give its passphrase', False, None),
@@ -132,12 +141,12 @@ CASES = [
                                                                            private_key=b.pki.root.key_pem),
      'is a CA certificate, not a server certificate', False, None),
     ('vcenter_tls_cert', 'root_certificate is not a CA', lambda b, t, v: tls(b, root_certificate=b.other.pem),
-     'root_certificate (subject O=certops reliability,CN=localhost) is not a CA certificate', False, None),
+     'CA certificate O=certops reliability,CN=localhost is not a valid CA certificate for vCenter', False, None),
     ('vcenter_tls_cert', 'root_certificate of another CA',
-     lambda b, t, v: tls(b, root_certificate=b.pki.other_root.pem), 'does not lead to root_certificate', False, None),
+     lambda b, t, v: tls(b, root_certificate=b.pki.other_root.pem), 'does not lead to a root in root_certificate', False, None),
     ('vcenter_tls_cert', 'two certificates in root_certificate',
      lambda b, t, v: tls(b, root_certificate=b.pki.root.pem + b.pki.other_root.pem),
-     'root_certificate holds 2 certificates', False, None),
+     'root_certificate holds CA certificates that are not on the path of certificate', False, None),
     ('vcenter_tls_cert', 'passphrase without private_key',
      lambda b, t, v: tls(b, private_key=None, private_key_passphrase=rel_pki.KEY_PASSPHRASE),
      'private_key_passphrase was given without private_key', False, None),
@@ -166,14 +175,21 @@ CASES = [
     ('vcenter_tls_cert', 'key_size not allowed (vmca_signed)',
      lambda b, t, v: dict(subject(key_size=1024), state='vmca_signed'), 'value of key_size must be one of', False,
      None),
-    ('vcenter_tls_cert', 'SANs without vcenter_hostname (vmca_signed)',
-     lambda b, t, v: dict(subject(subject_alt_name=['localhost']), state='vmca_signed'),
-     'do not include vcenter_hostname 127.0.0.1', False, None),
+    ('vcenter_tls_cert', "SANs without vCenter's PNID (vmca_signed, connected by IP)",
+     lambda b, t, v: dict(subject(subject_alt_name=['vc.elsewhere.example', '127.0.0.1']), state='vmca_signed'),
+     "do not include vCenter's PNID (primary network identifier) localhost", True, None),
+    ('vcenter_tls_cert', 'subject fields the API requires missing (vmca_signed)',
+     lambda b, t, v: dict(state='vmca_signed', organization='Reliability', country='DE'),
+     "locality, state_or_province, email_address are not given: vCenter's API (Tls.ReplaceSpec) requires", False,
+     None),
+    ('vcenter_tls_cert', 'empty organization (vmca_signed)',
+     lambda b, t, v: dict(subject(organization=''), state='vmca_signed'), 'organization is not given', False, None),
     ('vcenter_tls_cert', 'invalid IP SAN (vmca_signed)',
      lambda b, t, v: dict(subject(subject_alt_name=['IP:300.1.2.3', '127.0.0.1']), state='vmca_signed'),
      'is not a valid IP address', False, None),
-    ('vcenter_tls_cert', 'renew a certificate not issued by the VMCA', lambda b, t, v: dict(state='renewed'),
-     'is not issued by the VMCA', True, _install_custom_cert),
+    # refused when it is due (here: fewer than 700 days left), not before: nothing due costs one read
+    ('vcenter_tls_cert', 'renew a certificate not issued by the VMCA, when it is due',
+     lambda b, t, v: dict(state='renewed', remaining_days=700), 'is not issued by the VMCA', True, _install_custom_cert),
     ('vcenter_tls_cert', 'wrong password', lambda b, t, v: tls(b, vcenter_password='not-the-password'),
      'Failed to log in to vCenter', True, None),
     ('vcenter_tls_cert', 'missing vcenter_hostname', lambda b, t, v: tls(b, vcenter_hostname=None),
@@ -188,6 +204,12 @@ CASES = [
     ('vcenter_csr', 'wrong type: key_size', lambda b, t, v: subject(key_size='big'), "argument 'key_size' is of type",
      False, None),
     ('vcenter_csr', 'dest is a directory', lambda b, t, v: subject(dest=str(t)), 'is a directory', False, None),
+    ('vcenter_csr', 'subject fields the API requires missing',
+     lambda b, t, v: dict(common_name='localhost', organization='Reliability'),
+     "locality, state_or_province, country, email_address are not given: vCenter's API (TlsCsr.Spec) requires",
+     False, None),
+    ('vcenter_csr', 'empty email_address', lambda b, t, v: subject(email_address=''), 'email_address is not given',
+     False, None),
     ('vcenter_csr', 'empty SAN entry', lambda b, t, v: subject(subject_alt_name=['localhost', ' ']),
      'subject_alt_name has an empty entry', False, None),
     ('vcenter_csr', 'invalid certificate choice', lambda b, t, v: subject(certificate='esxi'),
@@ -202,6 +224,13 @@ CASES = [
     ('vcenter_trusted_root', 'two unrelated roots as one chain',
      lambda b, t, v: dict(certificates=b.pki.extra_root.pem + b.pki.other_root.pem), 'must be one chain', False,
      None),
+    ('vcenter_trusted_root', 'a server certificate (not a CA) as a trusted root',
+     lambda b, t, v: dict(certificates=b.leaf.pem), 'is not a CA certificate', False, None),
+    ('vcenter_trusted_root', 'a CA without the keyCertSign key usage',
+     lambda b, t, v: dict(certificates=b.ca_no_cert_sign.pem), 'does not have the keyCertSign key usage', False, None),
+    ('vcenter_trusted_root', 'a chain whose intermediate lacks keyCertSign',
+     lambda b, t, v: dict(certificates=b.pki.root.pem + b.intermediate_no_cert_sign.pem),
+     'Reliability Issuing CA without keyCertSign', False, None),
     ('vcenter_trusted_root', 'empty chain_id', lambda b, t, v: dict(certificates=b.pki.extra_root.pem, chain_id=' '),
      'chain_id must not be empty', False, None),
     ('vcenter_trusted_root', 'state=present without certificates', lambda b, t, v: dict(chain_id='x'),
@@ -302,3 +331,33 @@ def test_refused(index, bad, vc, tmp_path, report):
     assert not leaked, 'secret material in the result of a refused run'
     row['leak_checked'] = True
     assert os.listdir(str(tmp_path)) == [], 'a refused run wrote files'
+
+
+def test_connect_by_ip_installs_a_certificate_naming_only_the_pnid(bad, vc, report):
+    """Connected by 127.0.0.1, a certificate whose only name is vCenter's PNID (localhost) is what vCenter checks
+    and accepts: installed, with a warning that clients connecting by 127.0.0.1 will reject it."""
+    leaf = bad.pki.server(san=('localhost',))
+    args = rel_run.connection(vc.port)
+    args.update(tls(bad, certificate=bad.pki.server_chain_pem(leaf), private_key=leaf.key_pem, wait_timeout=60))
+    vc.reset_stats()
+
+    result = rel_run.run_inproc('vcenter_tls_cert', args)
+
+    vc.wait_idle()
+    stats = vc.stats()
+    served = rel_sim.served_sha256(vc.port)
+    warnings = ' '.join(result.get('warnings', []))
+    row = report.add('hostile', order=750, klass="vCenter checks its PNID, not vcenter_hostname",
+                     case='connected by 127.0.0.1, state=present with a certificate whose only SAN is the PNID '
+                     '(localhost): installed, served, with a warning', module='vcenter_tls_cert',
+                     outcome=rel_report.outcome_of(result), vcenter_state=result.get('vcenter_state'),
+                     writes='%d (%d)' % (stats['writes_attempted'], stats['writes_applied']), other_origin='-',
+                     msg=result.get('msg') or warnings)
+    assert not result.get('failed'), result.get('msg')
+    assert result['changed'] is True
+    assert served == leaf.sha256, 'vCenter does not serve the new certificate'
+    assert stats['writes_applied'] >= 1, stats['write_log']
+    assert 'do not include vcenter_hostname 127.0.0.1' in warnings, warnings
+    assert 'clients that connect to vCenter by that IP address and verify its certificate will reject it' in warnings
+    assert stats['active_sessions'] == 0
+    row['checked'] = True

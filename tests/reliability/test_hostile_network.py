@@ -140,8 +140,9 @@ REDIRECTS = [
     ('write-303-http-delete-trusted-root', 'vcenter_trusted_root', lambda m: dict(state='absent', chain_id='rel-x'),
      'DELETE', '/trusted-root-chains/rel-x', 303, 'http', True, _add_chain),
     ('write-307-http-post-csr', 'vcenter_csr',
-     lambda m: dict(common_name='localhost', organization='Reliability', country='DE',
-                    subject_alt_name=['localhost', '127.0.0.1']), 'POST', '/tls-csr', 307, 'http', True, None),
+     lambda m: dict(common_name='localhost', organization='Reliability', locality='Berlin', state_or_province='Berlin',
+                    country='DE', email_address='pki@reliability.test', subject_alt_name=['localhost', '127.0.0.1']),
+     'POST', '/tls-csr', 307, 'http', True, None),
 ]
 
 

@@ -41,7 +41,10 @@ MODULES_PLAYBOOK = r'''
       certops.vcenter.vcenter_csr:
         common_name: localhost
         organization: Reliability leak scan
+        locality: Berlin
+        state_or_province: Berlin
         country: DE
+        email_address: pki@reliability.test
         subject_alt_name: [localhost, 127.0.0.1]
         key_size: 2048
         dest: "{{ playbook_dir }}/out/machine.csr"
@@ -105,7 +108,10 @@ MODULES_PLAYBOOK = r'''
         state: vmca_signed
         common_name: localhost
         organization: Reliability leak scan
+        locality: Berlin
+        state_or_province: Berlin
         country: DE
+        email_address: pki@reliability.test
         subject_alt_name: [localhost, 127.0.0.1]
         key_size: 2048
         wait_timeout: 60
@@ -230,7 +236,10 @@ ROLE_TASKS = {
         rotate_machine_ssl_subject:
           common_name: localhost
           organization: Reliability leak scan
+          locality: Berlin
+          state_or_province: Berlin
           country: DE
+          email_address: pki@reliability.test
           subject_alt_name: [localhost, 127.0.0.1]
           key_size: 2048
         rotate_machine_ssl_local_ca_cert_path: "{{ playbook_dir }}/ca.pem"
@@ -248,7 +257,8 @@ ROLE_TASKS = {
         rotate_vmca_replace_root: true
         rotate_vmca_root_force: true
         rotate_vmca_root_subject: {organization: Reliability leak scan role, key_size: 2048}
-        rotate_vmca_machine_ssl_subject: {key_size: 2048}
+        rotate_vmca_machine_ssl_subject: {key_size: 2048, organization: Reliability leak scan role, locality: Berlin,
+                                          state_or_province: Berlin, country: DE, email_address: pki@reliability.test}
         rotate_vmca_sts_force: true
         rotate_vmca_backup_dir: "{{ playbook_dir }}/out/backup"
         rotate_vmca_wait_delay: 1
@@ -277,7 +287,9 @@ FAILING_ROLES_PLAYBOOK = r'''
             rotate_machine_ssl_mode: ca_signed
             rotate_machine_ssl_force: true
             rotate_machine_ssl_subject: {common_name: localhost, subject_alt_name: [localhost, 127.0.0.1],
-                                         key_size: 2048}
+                                         key_size: 2048, organization: Reliability leak scan, locality: Berlin,
+                                         state_or_province: Berlin, country: DE,
+                                         email_address: pki@reliability.test}
             rotate_machine_ssl_local_ca_cert_path: "{{ playbook_dir }}/ca.pem"
             rotate_machine_ssl_local_ca_key_path: "{{ playbook_dir }}/ca.key"
             rotate_machine_ssl_local_ca_key_passphrase: "{{ wrong_passphrase }}"

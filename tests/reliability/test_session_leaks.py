@@ -21,6 +21,8 @@ import rel_run
 import rel_sim
 
 P = rel_sim.P
+# The subject fields TlsCsr.Spec / Tls.ReplaceSpec require (only organization_unit may be left out).
+REQUIRED = dict(locality='Berlin', state_or_province='Berlin', country='DE', email_address='pki@reliability.test')
 
 PLAYBOOK = r'''
 - name: Session leak runs
@@ -60,6 +62,10 @@ PLAYBOOK = r'''
       certops.vcenter.vcenter_tls_cert:
         state: vmca_signed
         organization: Other
+        locality: Berlin
+        state_or_province: Berlin
+        country: DE
+        email_address: pki@reliability.test
       check_mode: true
     - name: Wrong password
       certops.vcenter.vcenter_tls_cert_info:
@@ -139,8 +145,9 @@ def _run_phases(sim, vc, pki, workdir, report):
         assert run('vcenter_sts_signing_cert', certificate_chain=pki.sts_chain_pem(sts),
                    private_key=sts.key_pem)['changed'] is True
         assert not run('vcenter_sts_signing_cert', state='refreshed', force=True).get('failed')
-        assert not run('vcenter_csr', organization='Session', country='DE', key_size=2048).get('failed')
-        assert run('vcenter_tls_cert', check=True, state='vmca_signed', organization='Other')['changed'] is True
+        assert not run('vcenter_csr', organization='Session', key_size=2048, **REQUIRED).get('failed')
+        assert run('vcenter_tls_cert', check=True, state='vmca_signed', organization='Other',
+                   **REQUIRED)['changed'] is True
         assert run('vcenter_vmca_root', check=True, organization='Other')['changed'] is True
         # failures
         assert run('vcenter_tls_cert_info', vcenter_password='wrong-%d' % round_no)['failed']        # login refused
@@ -174,7 +181,7 @@ def _run_phases(sim, vc, pki, workdir, report):
     assert run('vcenter_tls_cert', **tls_args)['changed'] is False
     vc.add_fault(method='POST', path='replace-vmca-signed', drop='after')
     assert not run('vcenter_tls_cert', state='vmca_signed', organization='Session B', key_size=2048,
-                   wait_timeout=60).get('failed')                                                    # drop + restart
+                   wait_timeout=60, **REQUIRED).get('failed')                                                    # drop + restart
     vc.add_fault(method='POST', path='trusted-root-chains', expire_sessions=True)
     assert run('vcenter_trusted_root', certificates=pki.extra_root.pem)['changed'] is True          # 401 + re-login
     vc.expire_sessions()

@@ -321,6 +321,9 @@ class FakeVCenter(object):
         leaf = certs[0]
         if fp(leaf) == fp(self.leaf):
             raise self._error(operation, 'same thumbprint', 400, 'ALREADY_EXISTS')
+        if PNID not in san_values(leaf):  # vCenter checks its PNID (vcenter-fidelity.md row 4)
+            raise self._error(operation, 'Invalid input certificate : DNS in Subject Alternative Name is not '
+                              'correct. DNS Name must contain machine FQDN.')
         if 'key' in spec:
             key = serialization.load_pem_private_key(spec['key'].encode('ascii'), password=None)
         else:

@@ -190,6 +190,30 @@ def test_hostname_in_sans(hostname, sans, expected):
     assert _certs.hostname_in_sans(hostname, sans) is expected
 
 
+@pytest.mark.parametrize('name, sans, expected', [
+    ('vc.example.com', ['DNS:vc.example.com'], True),
+    ('VC.example.com.', ['DNS:vc.example.com'], True),
+    ('vc.example.com', ['DNS:*.example.com'], False),  # vCenter wants the PNID itself, never a wildcard
+    ('10.0.0.1', ['IP:10.0.0.1'], True),
+    ('10.0.0.1', ['DNS:10.0.0.1'], False),
+    ('vc.example.com', ['email:vc.example.com'], False),
+])
+def test_name_in_sans(name, sans, expected):
+    assert _certs.name_in_sans(name, sans) is expected
+
+
+@pytest.mark.parametrize('cn, sans, expected', [
+    ('vc.example.com', ['vc.example.com', '10.0.0.1'], (['vc.example.com'], True)),   # VMCA-issued: CN = PNID
+    ('10.0.0.5', ['10.0.0.5'], (['10.0.0.5'], True)),                                 # a PNID that is an IP
+    ('Appliance', ['vc.example.com', '*.example.com', '10.0.0.1', 'email:a@example.com'],
+     (['vc.example.com', '10.0.0.1'], False)),                                         # CN not among the SANs
+    ('vc.example.com', [], ([], False)),
+])
+def test_pnid_from_certificate(cn, sans, expected):
+    cert = make_cert(make_name(cn), ec_key(), sans=sans or None)
+    assert _certs.pnid_from_certificate(cert) == expected
+
+
 @pytest.mark.parametrize('params, expected', [
     ({}, {'common_name': None, 'organization': None, 'organization_unit': None, 'locality': None,
           'state_or_province': None, 'country': None, 'email_address': None, 'subject_alt_name': None}),

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.certops.vcenter.plugins.module_utils import _wait
+from ansible_collections.certops.vcenter.plugins.module_utils import _client, _wait
 from ansible_collections.certops.vcenter.plugins.module_utils._errors import ConnectionFailure, VCenterError
 from ansible_collections.certops.vcenter.plugins.modules import vcenter_tls_cert
 from ansible_collections.certops.vcenter.tests.unit.utils import (  # noqa: F401 pylint: disable=unused-import
@@ -30,7 +30,32 @@ from ansible_collections.certops.vcenter.tests.unit.utils import (  # noqa: F401
 )
 
 
+# Tls.ReplaceSpec requires organization, locality, state_or_province, country and email_address (only
+# organization_unit may be "", as the SDK documents): every state=vmca_signed request of these tests gives them.
+SUBJECT = {'organization': 'Example', 'locality': 'Berlin', 'state_or_province': 'Berlin', 'country': 'DE',
+           'email_address': 'pki@example.com'}
+
+
+def vmca(**extra):
+    args = dict(SUBJECT, state='vmca_signed')
+    args.update(extra)
+    return args
+
+
+def use_vmca_tls_with_subject(vc, sans=(PNID,), **kw):
+    """vCenter uses a VMCA-issued certificate carrying SUBJECT (the e-mail address as a SAN, as vCenter puts it)."""
+    return vc.use_vmca_tls(make_name(PNID, o='Example', loc='Berlin', st='Berlin', c='DE'),
+                           list(sans) + ['email:pki@example.com'], **kw)
+
+
 def run(capsys, args, check=False, diff=True):
+    # Ansible collects warnings module-globally (one module per process); ansible-test forks per test, plain
+    # pytest does not: start every run empty, so a test can assert that a warning is absent
+    from ansible.module_utils.common import warnings as warnings_mod  # pylint: disable=import-outside-toplevel
+    for name in ('_global_warnings', '_global_deprecations'):
+        store = getattr(warnings_mod, name, None)
+        if store is not None:
+            store.clear()
     return module_result(capsys, vcenter_tls_cert.main, args, check=check, diff=diff)
 
 
@@ -282,11 +307,6 @@ BAD_PRESENT = [
      'root_certificate holds CA certificates that are not on the path of certificate: O=Other,CN=Other Root CA'),
     ('root-not-ca', lambda p: {'root_certificate': pem(p.corp_tls)},
      'CA certificate O=Corp,CN=vc.example.com is not a valid CA certificate for vCenter'),
-    ('san-without-host', lambda p: {'certificate': pem(p.corp_leaf(sans=['other.example.com'])) + pem(p.corp_int)},
-     'the subject alternative names of certificate (DNS:other.example.com) do not include vcenter_hostname '
-     'vc.example.com'),
-    ('ip-not-in-san', lambda p: {'vcenter_hostname': '10.0.0.2'},
-     'do not include vcenter_hostname 10.0.0.2, so clients that connect by that IP address would reject'),
     ('leaf-is-ca', lambda p: {'certificate': pem(p.corp_int) + pem(p.corp)},
      'is a CA certificate, not a server certificate'),
     ('subject-option', lambda p: {'common_name': 'x'}, 'common_name only apply to state=vmca_signed'),
@@ -298,15 +318,15 @@ BAD_OTHER = [
     ('duration-731', lambda p: {'state': 'renewed', 'duration': 731}, 'duration must be between 1 and 730 days'),
     ('remaining-vs-duration', lambda p: {'state': 'renewed', 'duration': 30},
      'remaining_days (30) must be smaller than duration (30)'),
-    ('country-3', lambda p: {'state': 'vmca_signed', 'country': 'DEU'},
-     'country must be a two-letter ISO 3166 country code'),
-    ('country-digit', lambda p: {'state': 'vmca_signed', 'country': 'D1'}, 'country must be a two-letter'),
-    ('san-without-host', lambda p: {'state': 'vmca_signed', 'subject_alt_name': ['other.example.com']},
-     'subject_alt_name (DNS:other.example.com) do not include vcenter_hostname vc.example.com'),
-    ('san-empty-entry', lambda p: {'state': 'vmca_signed', 'subject_alt_name': [PNID, '']},
-     'subject_alt_name has an empty entry'),
-    ('san-bad-ip', lambda p: {'state': 'vmca_signed', 'subject_alt_name': ['IP:not-an-ip']},
-     'is not a valid IP address'),
+    ('country-3', lambda p: vmca(country='DEU'), 'country must be a two-letter ISO 3166 country code'),
+    ('country-digit', lambda p: vmca(country='D1'), 'country must be a two-letter'),
+    ('san-empty-entry', lambda p: vmca(subject_alt_name=[PNID, '']), 'subject_alt_name has an empty entry'),
+    ('san-bad-ip', lambda p: vmca(subject_alt_name=['IP:not-an-ip']), 'is not a valid IP address'),
+    ('subject-missing', lambda p: {'state': 'vmca_signed'},
+     'organization, locality, state_or_province, country, email_address are not given: vCenter\'s API '
+     '(Tls.ReplaceSpec) requires the subject fields'),
+    ('subject-missing-one', lambda p: vmca(email_address=None), 'email_address is not given'),
+    ('subject-empty-organization', lambda p: vmca(organization=''), 'organization is not given'),
     ('root-with-vmca', lambda p: {'state': 'vmca_signed', 'root_certificate': pem(p.corp)},
      'root_certificate only apply to state=present'),
     ('key-with-renewed', lambda p: {'state': 'renewed', 'private_key': key_pem(p.corp_tls_key)},
@@ -335,7 +355,7 @@ def test_present_bad_input_refused_before_any_call(capsys, make_vcenter, pki, ov
 @pytest.mark.parametrize('args, expected', [c[1:] for c in BAD_OTHER], ids=[c[0] for c in BAD_OTHER])
 def test_other_states_bad_input_refused_before_any_call(capsys, make_vcenter, pki, args, expected):
     vc = make_vcenter()
-    result, dummy = run(capsys, args(pki))
+    result, dummy = run(capsys, dict((k, v) for k, v in args(pki).items() if v is not None))
     assert result['failed'] is True
     assert expected in result['msg']
     assert result['vcenter_state'] == 'unchanged'
@@ -353,13 +373,98 @@ def test_san_check_accepts_a_listed_ip_address(capsys, make_vcenter, pki):
     make_vcenter()
     result, dummy = run(capsys, corp_args(pki, vcenter_hostname='10.0.0.1'), check=True)
     assert result['changed'] is True
+    assert 'vcenter_hostname' not in warnings_text(result)
+
+
+# --------------------------------------------------------------------------- the PNID, not vcenter_hostname
+
+def test_present_connected_by_ip_installs_a_certificate_naming_the_pnid(capsys, make_vcenter, pki, monkeypatch):
+    # vCenter checks its PNID (read from its current certificate: CN = PNID, among its SANs), not the address the
+    # task connects to: a certificate without that address is installed, with a warning
+    vc = make_vcenter()
+    named = []
+    monkeypatch.setattr(_client.VCenterClient, 'verify_name', lambda self, name: named.append(name))
+    args = corp_args(pki, vcenter_hostname='10.0.0.2')
+    predicted, dummy = run(capsys, args, check=True)
+    assert predicted['changed'] is True and vc.writes == []
+    result, dummy = run(capsys, args)
+    assert result['changed'] is True
+    assert vc.leaf == pki.corp_tls
+    text = warnings_text(result)
+    assert 'do not include vcenter_hostname 10.0.0.2' in text
+    assert 'clients that connect to vCenter by that IP address and verify its certificate will reject it' in text
+    assert 'do not include vcenter_hostname 10.0.0.2' in warnings_text(predicted)
+    # while waiting, the new certificate is verified for the PNID it names
+    assert named == [PNID]
+
+
+def test_present_without_the_pnid_is_refused_after_one_read(capsys, make_vcenter, pki):
+    vc = make_vcenter()
+    leaf = pki.corp_leaf(sans=['other.example.com'])
+    args = corp_args(pki, certificate=pem(leaf) + pem(pki.corp_int), vcenter_hostname='other.example.com')
+    for check in (True, False):
+        result, dummy = run(capsys, args, check=check)
+        assert result['failed'] is True
+        assert result['msg'] == (
+            'Failed to install the custom machine SSL certificate: the subject alternative names of certificate '
+            '(DNS:other.example.com) do not include vCenter\'s PNID (primary network identifier) %s, the name '
+            'vCenter requires in the subject alternative names of its machine SSL certificate ("DNS Name must '
+            'contain machine FQDN"); vCenter would refuse the certificate. The PNID was read from the current '
+            'machine SSL certificate, not taken from vcenter_hostname. Add it, or set skip_san_check: true to let '
+            'vCenter decide' % PNID)
+        assert result['vcenter_state'] == 'unchanged'
+    assert vc.calls == [('GET', TLS, None, None)] * 2  # one read each, no write
+    assert vc.leaf == pki.tls
+
+
+def test_present_pnid_from_the_sans_when_the_cn_is_not_among_them(capsys, make_vcenter, pki):
+    # [INF] a current certificate whose CN is not among its SANs: the PNID is one of its SANs
+    vc = make_vcenter()
+    vc.use_vmca_tls(make_name('Appliance', c='US'), [PNID, 'alias.example.com'])
+    refused, dummy = run(capsys, corp_args(pki, certificate=pem(pki.corp_leaf(sans=['other.example.com'])) +
+                                           pem(pki.corp_int), skip_san_check=False), check=True)
+    assert refused['failed'] is True
+    assert ('do not include any name of vCenter\'s current machine SSL certificate (%s, alias.example.com); one '
+            'of them is vCenter\'s PNID' % PNID) in refused['msg']
+    accepted, dummy = run(capsys, corp_args(pki), check=True)
+    assert accepted['changed'] is True
+
+
+def test_present_skip_san_check_lets_vcenter_decide(capsys, make_vcenter, pki):
+    vc = make_vcenter()
+    leaf = pki.corp_leaf(sans=['other.example.com'])
+    result, dummy = run(capsys, corp_args(pki, certificate=pem(leaf) + pem(pki.corp_int), skip_san_check=True))
+    assert result['failed'] is True
+    assert 'DNS Name must contain machine FQDN' in result['msg']  # vCenter's own refusal
+    assert result['vcenter_state'] == 'unchanged'
+    assert 'vcenter_hostname' not in warnings_text(result)
+
+
+def test_vmca_signed_san_without_the_pnid_is_refused_after_reading(capsys, make_vcenter, pki):
+    vc = make_vcenter()
+    vc.use_corp_tls()
+    result, dummy = run(capsys, vmca(subject_alt_name=['other.example.com']))
+    assert result['failed'] is True
+    assert ('subject_alt_name (DNS:other.example.com) do not include vCenter\'s PNID (primary network identifier) '
+            '%s' % PNID) in result['msg']
+    assert result['vcenter_state'] == 'unchanged'
+    assert vc.writes == []
+
+
+def test_vmca_signed_san_without_vcenter_hostname_warns(capsys, make_vcenter, pki):
+    vc = make_vcenter()
+    vc.use_corp_tls()
+    result, dummy = run(capsys, vmca(subject_alt_name=[PNID], vcenter_hostname='10.0.0.1'))
+    assert result['changed'] is True
+    assert vc.writes[0][3]['subject_alt_name'] == [PNID]
+    assert 'subject_alt_name (DNS:%s) do not include vcenter_hostname 10.0.0.1' % PNID in warnings_text(result)
 
 
 # --------------------------------------------------------------------------- state=vmca_signed
 
 def test_vmca_signed_version_error_before_any_change(capsys, make_vcenter, pki):
     vc = make_vcenter((6, 7, 0))
-    result, dummy = run(capsys, {'state': 'vmca_signed'})
+    result, dummy = run(capsys, vmca())
     assert result['failed'] is True
     assert result['msg'] == ('Failed to replace the machine SSL certificate with a VMCA-signed one: a VMCA-signed '
                              'machine SSL certificate (Tls.replace_vmca_signed) needs vCenter 7.0 or later; this '
@@ -371,11 +476,11 @@ def test_vmca_signed_version_error_before_any_change(capsys, make_vcenter, pki):
 def test_vmca_signed_check_mode(capsys, make_vcenter, pki):
     vc = make_vcenter()
     vc.use_corp_tls()
-    result, dummy = run(capsys, {'state': 'vmca_signed', 'organization': 'Example'}, check=True)
+    result, dummy = run(capsys, vmca(), check=True)
     assert result['changed'] is True
     assert vc.writes == []
     assert result['diff']['after']['issuer'] == pki.vmca.subject.rfc4514_string()
-    assert result['diff']['after']['requested_subject'] == {'organization': 'Example'}
+    assert result['diff']['after']['requested_subject'] == SUBJECT
     assert 'not issued by the VMCA root' in result['actions'][0]
 
 
@@ -384,14 +489,14 @@ def test_vmca_signed_replaces_a_custom_certificate(capsys, make_vcenter, pki, mo
     vc.use_corp_tls()
     vc.unavailable_reads = 2  # services restart: the first reads after the change get 503
     monkeypatch.setattr(_wait.time, 'sleep', lambda seconds: None)
-    result, dummy = run(capsys, {'state': 'vmca_signed', 'common_name': PNID, 'organization': 'Example',
-                                 'country': 'de', 'subject_alt_name': [PNID, '10.0.0.1'], 'wait_timeout': 30})
+    result, dummy = run(capsys, vmca(common_name=PNID, country='de', subject_alt_name=[PNID, '10.0.0.1'],
+                                     wait_timeout=30))
     assert result['changed'] is True
     writes = vc.writes
     assert [(m, p, a) for m, p, a, dummy in writes] == [('POST', TLS, 'replace-vmca-signed')]
-    assert writes[0][3] == {'organization': 'Example', 'organization_unit': '', 'locality': '',
-                            'state_or_province': '', 'country': 'DE', 'email_address': '', 'common_name': PNID,
-                            'subject_alt_name': [PNID, '10.0.0.1']}
+    assert writes[0][3] == {'organization': 'Example', 'organization_unit': '', 'locality': 'Berlin',
+                            'state_or_province': 'Berlin', 'country': 'DE', 'email_address': 'pki@example.com',
+                            'common_name': PNID, 'subject_alt_name': [PNID, '10.0.0.1']}
     assert vc.trusted == [pem(pki.vmca)]
     assert vc.waited == [fp(vc.leaf)]
     assert result['certificate']['fingerprints']['sha256'] == fp(vc.leaf)
@@ -401,19 +506,19 @@ def test_vmca_signed_replaces_a_custom_certificate(capsys, make_vcenter, pki, mo
 
 
 def test_vmca_signed_leaves_out_what_was_not_given(capsys, make_vcenter, pki):
+    # only organization_unit goes as "" (the SDK's "unset"); common_name, SANs and key_size are left out
     vc = make_vcenter()
     vc.use_corp_tls()
-    run(capsys, {'state': 'vmca_signed'})
-    assert vc.writes[0][3] == dict.fromkeys(['organization', 'organization_unit', 'locality', 'state_or_province',
-                                             'country', 'email_address'], '')
+    run(capsys, vmca())
+    assert vc.writes[0][3] == dict(SUBJECT, organization_unit='')
 
 
 @pytest.mark.parametrize('args, changed, reason', [
     ({}, False, None),
-    ({'common_name': PNID.upper(), 'country': 'us'}, False, None),
+    ({'common_name': PNID.upper(), 'country': 'de'}, False, None),
     ({'subject_alt_name': ['DNS:' + PNID]}, False, None),
-    ({'organization': 'Example'}, True, "organization is None, wanted 'Example'"),
-    ({'country': 'DE'}, True, "country is 'US', wanted 'DE'"),
+    ({'organization': 'Other'}, True, "organization is 'Example', wanted 'Other'"),
+    ({'country': 'FR'}, True, "country is 'DE', wanted 'FR'"),
     ({'subject_alt_name': [PNID, '10.0.0.1']}, True, 'subject_alt_name is'),
     ({'key_size': 3072}, True, 'key_size is 2048, wanted 3072'),
     ({'key_size': 2048}, False, None),
@@ -422,7 +527,8 @@ def test_vmca_signed_leaves_out_what_was_not_given(capsys, make_vcenter, pki):
 ])
 def test_vmca_signed_compares_certificate_facts(capsys, make_vcenter, pki, args, changed, reason):
     vc = make_vcenter()
-    full = {'state': 'vmca_signed'}
+    use_vmca_tls_with_subject(vc)
+    full = vmca()
     full.update(args)
     result, dummy = run(capsys, full, check=True)
     assert result['changed'] is changed
@@ -435,16 +541,15 @@ def test_vmca_signed_compares_certificate_facts(capsys, make_vcenter, pki, args,
 
 def test_vmca_signed_email_goes_into_the_san(capsys, make_vcenter, pki):
     vc = make_vcenter()
-    vc.use_vmca_tls(make_name(PNID, c='US'), [PNID, 'email:pki@example.com'])
-    result, dummy = run(capsys, {'state': 'vmca_signed', 'email_address': 'pki@example.com',
-                                 'subject_alt_name': [PNID]}, check=True)
+    use_vmca_tls_with_subject(vc)
+    result, dummy = run(capsys, vmca(subject_alt_name=[PNID]), check=True)
     assert result['changed'] is False
 
 
 def test_vmca_signed_without_a_known_vmca_root_trusts_marked_roots(capsys, make_vcenter, pki):
     vc = make_vcenter((7, 0, 0))  # /rest: no STS chain to tell the VMCA root
     vc.use_corp_tls()
-    result, dummy = run(capsys, {'state': 'vmca_signed'})
+    result, dummy = run(capsys, vmca())
     assert result['changed'] is True
     assert vc.trusted == [pem(pki.vmca)]
     assert vc.leaf.issuer == pki.vmca.subject
@@ -453,7 +558,7 @@ def test_vmca_signed_without_a_known_vmca_root_trusts_marked_roots(capsys, make_
 def test_vmca_signed_wait_false_reads_once(capsys, make_vcenter, pki):
     vc = make_vcenter()
     vc.use_corp_tls()
-    result, dummy = run(capsys, {'state': 'vmca_signed', 'wait': False})
+    result, dummy = run(capsys, vmca(wait=False))
     assert result['changed'] is True
     assert vc.waited == []
     assert result['certificate']['fingerprints']['sha256'] == fp(vc.leaf)
@@ -463,7 +568,7 @@ def test_vmca_signed_read_timeout_after_change(capsys, make_vcenter, pki):
     vc = make_vcenter()
     vc.use_corp_tls()
     vc.unavailable_reads = 1000
-    result, dummy = run(capsys, {'state': 'vmca_signed', 'wait_timeout': 0})
+    result, dummy = run(capsys, vmca(wait_timeout=0))
     assert result['failed'] is True
     assert result['vcenter_state'] == 'changed'
     assert 'could not be read within wait_timeout' in result['msg']

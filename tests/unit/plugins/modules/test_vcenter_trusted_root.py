@@ -25,7 +25,7 @@ from cryptography.x509.oid import NameOID
 from ansible.module_utils.six.moves.urllib.parse import unquote
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.certops.vcenter.plugins.module_utils import _module
+from ansible_collections.certops.vcenter.plugins.module_utils import _certs, _module
 from ansible_collections.certops.vcenter.plugins.module_utils._cert_api import P
 from ansible_collections.certops.vcenter.plugins.module_utils._client import VCenterClient
 from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
@@ -60,7 +60,8 @@ def make_name(cn, o=None, ou=None, dcs=(), c=None, st=None, loc=None):
     return x509.Name(attrs)
 
 
-def make_cert(subject, key, issuer_cert=None, issuer_key=None, ca=False, days=365, start_days=-1, sans=None):
+def make_cert(subject, key, issuer_cert=None, issuer_key=None, ca=False, days=365, start_days=-1, sans=None,
+              cert_sign=True):
     builder = (x509.CertificateBuilder()
                .subject_name(subject)
                .issuer_name(issuer_cert.subject if issuer_cert is not None else subject)
@@ -69,6 +70,12 @@ def make_cert(subject, key, issuer_cert=None, issuer_key=None, ca=False, days=36
                .not_valid_before(NOW + datetime.timedelta(days=start_days))
                .not_valid_after(NOW + datetime.timedelta(days=days))
                .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+    if ca and cert_sign:
+        # vCenter accepts only CA certificates with the keyCertSign key usage in its trust store
+        builder = builder.add_extension(x509.KeyUsage(
+            digital_signature=False, content_commitment=False, key_encipherment=False, data_encipherment=False,
+            key_agreement=False, key_cert_sign=True, crl_sign=True, encipher_only=False, decipher_only=False),
+            critical=True)
     if sans:
         builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(s) for s in sans]), critical=False)
     return builder.sign(issuer_key if issuer_key is not None else key, hashes.SHA256())
@@ -155,6 +162,13 @@ class FakeVCenter(object):
         self.vmca_roots_made = 0
         self.trusted = []            # PEMs the client was told to trust
         self.waited_for = []         # fingerprints the client waited for
+        self.served_extra = []       # certificates the TLS port serves after the leaf
+        self.tls_port_down = False   # the TLS port cannot be read
+        self.lag_reads = 0           # --trust-store-lag: a new chain is hidden from this many reads (list or get),
+        self.lagging = {}            # and a deleted one keeps being listed: {chain_id: reads left}
+        self.lagging_deleted = {}
+        self.duplicate_refuse = True  # vCenter refuses certificates it already trusts under a new id
+        self.regenerate_all = False  # VmcaRoot.create re-issues a custom machine SSL certificate too
 
     # ---------------------------------------------------------------- helpers for tests
     @property
@@ -185,7 +199,9 @@ class FakeVCenter(object):
         if path == '/appliance/system/version' and method == 'GET':
             return {'version': '.'.join(str(v) for v in self.version) + '.00100', 'build': '1'}
         if path == TRC and method == 'GET':
-            listed = [{'chain': cid} for cid in self.ids() if cid not in self.hidden]
+            self._tick()
+            listed = [{'chain': cid} for cid in self.ids() if cid not in self.hidden and cid not in self.lagging]
+            listed += [{'chain': cid} for cid in self.lagging_deleted]
             if self.hide_created:
                 self.hide_created -= 1
                 if not self.hide_created:
@@ -196,6 +212,12 @@ class FakeVCenter(object):
         if path.startswith(TRC + '/'):
             chain_id = unquote(path[len(TRC) + 1:])
             pems = self.chain(chain_id)
+            if method == 'GET':
+                self._tick()
+                if chain_id in self.lagging:
+                    pems = None
+                elif chain_id in self.lagging_deleted:
+                    pems = self.lagging_deleted[chain_id][1]
             if pems is None:
                 raise NotFoundError(operation, 'chain %s not found (HTTP 404, NOT_FOUND)' % chain_id,
                                     method=method, path=path, status=404)
@@ -203,6 +225,8 @@ class FakeVCenter(object):
                 return {'cert_chain': {'cert_chain': list(pems)}}
             if method == 'DELETE':
                 self.chains = [(cid, p) for cid, p in self.chains if cid != chain_id]
+                if self.lag_reads:
+                    self.lagging_deleted[chain_id] = [self.lag_reads, pems]
                 return None
         if path == P + '/tls' and method == 'GET':
             return {'cert': self.tls, 'thumbprint': 'unused'}
@@ -221,14 +245,38 @@ class FakeVCenter(object):
         assert set(spec) <= set(['cert_chain', 'chain'])
         pems = spec['cert_chain']['cert_chain']
         assert pems and all(p.count('BEGIN CERTIFICATE') == 1 for p in pems)
+        for text in pems:
+            cert = load(text)
+            if not _certs.is_valid_ca(cert):
+                raise VCenterError(operation, 'create trusted root chain failed : Certificate bearing subject %s is '
+                                   'not a valid CA certificate (HTTP 500, ERROR)' % cert.subject.rfc4514_string(),
+                                   method='POST', path=TRC, status=500, error_type='ERROR')
         chain_id = spec.get('chain') or sha1_id(load(pems[-1]))
         if self.chain(chain_id) is not None:
             raise VCenterError(operation, 'already exists (HTTP 400, ALREADY_EXISTS)', method='POST', path=TRC,
                                status=400, error_type='ALREADY_EXISTS')
+        held = set(fp(load(p)) for dummy, chain in self.chains for p in chain)
+        if self.duplicate_refuse and all(fp(load(p)) in held for p in pems):
+            raise VCenterError(operation, 'Trusted root already exists (HTTP 400, ALREADY_EXISTS)', method='POST',
+                               path=TRC, status=400, error_type='ALREADY_EXISTS')
         self.chains.append((chain_id, list(pems)))
         if self.hide_created:
             self.hidden.add(chain_id)
+        if self.lag_reads:
+            self.lagging[chain_id] = self.lag_reads
         return chain_id
+
+    def _tick(self):
+        """One read of the store: lagging chains come one read closer to settled."""
+        for table in (self.lagging, self.lagging_deleted):
+            for cid in list(table):
+                left = table[cid][0] if isinstance(table[cid], list) else table[cid]
+                if left <= 1:
+                    del table[cid]
+                elif isinstance(table[cid], list):
+                    table[cid][0] = left - 1
+                else:
+                    table[cid] = left - 1
 
     def _create_vmca_root(self, spec):
         spec = spec or {}
@@ -244,7 +292,7 @@ class FakeVCenter(object):
         self.vmca, self.vmca_key = root, key
         self.chains.append((sha1_id(root), [pem(root)]))
         tls = load(self.tls)
-        if tls.issuer == old.subject:
+        if tls.issuer == old.subject or self.regenerate_all:
             self.tls = pem(make_cert(tls.subject, self.pki.tls_key, root, key, days=730, sans=[PNID]))
         if self.verify_fails_after_vmca:
             self.tls_unverifiable = True
@@ -287,6 +335,12 @@ class FakeClient(VCenterClient):
 
     def trust_additional(self, pems):
         self.server.trusted.extend(pems)
+
+    def served_chain_der(self):
+        if self.server.tls_port_down:
+            raise OSError('connection refused')
+        return [load(c).public_bytes(serialization.Encoding.DER) if isinstance(c, str) else
+                c.public_bytes(serialization.Encoding.DER) for c in [self.server.tls] + self.server.served_extra]
 
     def wait_until_serving(self, expected_sha256, operation, deadline, fingerprint_of_der, interval=1.0, ready=None):
         self.server.waited_for.append(expected_sha256)
@@ -371,7 +425,10 @@ def test_present_generated_id_is_read_back_by_id_not_from_the_list(capsys, vcent
     assert sha256s(result['certificates']) == [fp(pki.other)]
     assert result['diff']['after']['chains'][-1]['chain_id'] == sha1_id(pki.other)
     gets = [c[1] for c in vcenter.calls if c[0] == 'GET']
-    assert gets[-1] == TRC + '/' + sha1_id(pki.other)
+    # issue 11: read back by id, then the list is read until it shows the new chain (the next task sees it)
+    assert TRC + '/' + sha1_id(pki.other) in gets
+    assert gets[-1] == TRC
+    assert not vcenter.hidden
 
 
 def test_present_chain_id_with_other_content_fails_without_force(capsys, vcenter, pki):
@@ -557,3 +614,173 @@ def test_no_diff_without_diff_mode(capsys, vcenter, pki):
     assert result['changed'] is True
     assert 'diff' not in result
     assert vcenter.logins == vcenter.logouts == 1
+
+
+# --------------------------------------------------------------------------- issue 11: a strict, lagging, linked vCenter
+
+@pytest.mark.parametrize('what', ['leaf', 'ca_without_key_usage', 'intermediate_without_key_usage'])
+def test_a_certificate_that_is_not_a_valid_ca_is_refused_before_any_call(capsys, vcenter, pki, what):
+    key = ec_key()
+    if what == 'leaf':
+        bad = make_cert(make_name('leaf.example.com'), key, pki.corp, pki.corp_key)
+        text = pem(bad) + pem(pki.corp)
+        problem = 'is not a CA certificate'
+    elif what == 'ca_without_key_usage':
+        bad = make_cert(make_name('No KU Root CA'), key, ca=True, days=3650, cert_sign=False)
+        text = pem(bad)
+        problem = 'has no key usage extension'
+    else:
+        bad = make_cert(make_name('No KU Issuing CA'), key, pki.corp, pki.corp_key, ca=True, cert_sign=False)
+        text = pem(pki.corp) + pem(bad)
+        problem = 'has no key usage extension'
+    result, dummy = run(capsys, {'certificates': text})
+    assert result['failed'] is True
+    assert result['vcenter_state'] == 'unchanged'
+    assert bad.subject.rfc4514_string() in result['msg']
+    assert problem in result['msg']
+    assert 'keyCertSign' in result['msg']
+    assert vcenter.calls == [] and vcenter.logins == 0
+
+
+def test_create_waits_for_a_lagging_store_and_the_rerun_changes_nothing(capsys, vcenter, pki):
+    vcenter.lag_reads = 3  # the new chain is hidden from list and get for three reads
+    result, dummy = run(capsys, {'certificates': pem(pki.corp_int) + pem(pki.corp), 'chain_id': 'corp'})
+    assert result['changed'] is True
+    assert result['chain_id'] == 'corp'
+    assert sha256s(result['certificates']) == [fp(pki.corp_int), fp(pki.corp)]
+    assert not vcenter.lagging
+    writes = len(vcenter.writes)
+    again, dummy = run(capsys, {'certificates': pem(pki.corp_int) + pem(pki.corp), 'chain_id': 'corp'})
+    assert again['changed'] is False
+    assert len(vcenter.writes) == writes
+
+
+def test_a_create_refused_as_duplicate_while_the_store_lags_is_waited_for_not_repeated(capsys, vcenter, pki):
+    # an earlier run created the chain; the store does not show it yet, so this run plans a create
+    vcenter.lag_reads = 4
+    vcenter.chains.append(('corp-earlier', [pem(pki.corp)]))
+    vcenter.lagging['corp-earlier'] = 4
+    result, dummy = run(capsys, {'certificates': pem(pki.corp)})
+    assert 'failed' not in result
+    assert result['changed'] is False
+    assert result['chain_id'] == 'corp-earlier'
+    assert 'already held these certificates' in warnings_text(result)
+    assert [w[0] for w in vcenter.writes] == ['POST']
+    assert vcenter.ids().count('corp-earlier') == 1
+
+
+def test_certificates_already_trusted_in_other_chains_are_never_sent_again(capsys, vcenter, pki):
+    vcenter.add_chain('corp', [pki.corp_int, pki.corp])
+    result, dummy = run(capsys, {'certificates': pem(pki.corp), 'chain_id': 'corp-root'})
+    assert result['changed'] is False
+    assert result['chain_id'] == 'corp'
+    assert 'Trusted root already exists' in warnings_text(result)
+    assert vcenter.writes == []
+
+
+def test_delete_waits_for_a_lagging_store_and_the_rerun_changes_nothing(capsys, vcenter, pki):
+    vcenter.add_chain('other', [pki.other])
+    vcenter.lag_reads = 3  # a deleted chain keeps being listed for three reads
+    result, dummy = run(capsys, {'state': 'absent', 'chain_id': 'other'})
+    assert result['changed'] is True
+    assert not vcenter.lagging_deleted
+    again, dummy = run(capsys, {'state': 'absent', 'chain_id': 'other'})
+    assert again['changed'] is False
+    assert [w[0] for w in vcenter.writes] == ['DELETE']
+
+
+def test_a_created_chain_not_listed_by_the_deadline_is_never_called_not_applied(capsys, vcenter, pki, monkeypatch):
+    vcenter.lag_reads = 10 ** 6  # never settles within wait_timeout
+    monkeypatch.setattr('time.sleep', lambda seconds: None)
+    original = vcenter.handle
+
+    def dropped(method, path, operation, *args):
+        result = original(method, path, operation, *args)
+        if method == 'POST':  # applied, then the answer is lost
+            raise ConnectionFailure(operation, 'the answer was cut off', method=method, path=path, ambiguous=True)
+        return result
+
+    monkeypatch.setattr(vcenter, 'handle', dropped)
+    result, dummy = run(capsys, {'certificates': pem(pki.corp), 'wait_timeout': 1})
+    assert result['failed'] is True
+    assert result['vcenter_state'] == 'unknown'
+    assert 'NOT applied' not in result['msg'] and 'safe to rerun' not in result['msg']
+    assert 'may still appear' in result['msg']
+
+
+def test_a_created_chain_that_appears_during_the_read_back_counts_as_applied(capsys, vcenter, pki, monkeypatch):
+    vcenter.lag_reads = 2
+    monkeypatch.setattr('time.sleep', lambda seconds: None)
+    original = vcenter.handle
+
+    def answer_500(method, path, operation, *args):
+        result = original(method, path, operation, *args)
+        if method == 'POST':  # applied, then 500
+            raise VCenterError(operation, 'Internal Server Error (HTTP 500, ERROR)', method=method, path=path,
+                               status=500, error_type='ERROR')
+        return result
+
+    monkeypatch.setattr(vcenter, 'handle', answer_500)
+    result, dummy = run(capsys, {'certificates': pem(pki.corp)})
+    assert 'failed' not in result
+    assert result['changed'] is True
+    assert 'the change WAS applied' in warnings_text(result)
+
+
+def test_guard_counts_the_root_of_a_certificate_issued_through_an_intermediate_not_in_the_store(capsys, vcenter, pki):
+    # the rotation guide's setup: an issuing CA under a root; only the root is in the store, vCenter serves the
+    # intermediate on its TLS port
+    vcenter.add_chain('corp-root', [pki.corp])
+    vcenter.tls = pem(pki.corp_tls)
+    vcenter.served_extra = [pki.corp_int, pki.corp]
+    result, dummy = run(capsys, {'state': 'absent', 'chain_id': 'corp-root'})
+    assert result['failed'] is True
+    assert 'it anchors the current machine SSL certificate' in result['msg']
+    assert vcenter.writes == []
+    # the TLS port cannot be read: the trust path reaches no trusted root, so nothing is removed without force
+    vcenter.tls_port_down = True
+    other, dummy = run(capsys, {'state': 'absent', 'chain_id': 'corp-root'})
+    assert other['failed'] is True
+    assert 'cannot be told' in other['msg']
+    assert vcenter.writes == []
+
+
+def test_hybrid_mode_protects_the_install_vmca_root(capsys, pki, monkeypatch):
+    # corporate machine SSL certificate and no STS API (7.0 U2): the VMCA root still signs ESXi and solution-user
+    # certificates; it is found by O=<PNID> with the VMCA marks
+    vcenter = FakeVCenter(pki, version=(7, 0, 2))
+    vcenter.use_corp_tls()
+    monkeypatch.setattr(_module, 'client_from_params', lambda params: FakeClient(vcenter, params))
+    result, dummy = run(capsys, {'state': 'absent', 'chain_id': sha1_id(pki.vmca)})
+    assert result['failed'] is True
+    assert 'the current VMCA root' in result['msg']
+    assert vcenter.writes == []
+
+
+PARTNER = 'vc2.example.com'
+
+
+def partner_root(start_days=0):
+    """A linked partner's VMCA root (newer than the local one, as after the partner rotated last) and its key."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return make_cert(make_name('CA', o=PARTNER, ou='VMware Engineering', dcs=('vsphere', 'local'), c='US'), key,
+                     ca=True, days=3650, start_days=start_days), key
+
+
+def test_linked_partner_root_is_never_this_vcenters_vmca_root_nor_removed(capsys, vcenter, pki):
+    partner, dummy = partner_root()
+    vcenter.add_chain(sha1_id(partner), [partner])
+    result, dummy = run(capsys, {'state': 'absent', 'chain_id': sha1_id(partner)})
+    assert result['failed'] is True
+    assert 'another vCenter of the SSO domain' in result['msg']
+    assert vcenter.writes == []
+
+
+def test_an_earlier_vmca_root_is_removed_only_when_named_with_a_warning(capsys, vcenter, pki):
+    old_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    old = make_cert(make_name('CA', o=PNID, ou='VMware Engineering', dcs=('vsphere', 'local'), c='US'), old_key,
+                    ca=True, days=3000, start_days=-900)
+    vcenter.add_chain('old-vmca', [old])
+    result, dummy = run(capsys, {'state': 'absent', 'chain_id': 'old-vmca'})
+    assert result['changed'] is True
+    assert 'ESXi host and solution-user certificates' in warnings_text(result)

@@ -12,9 +12,14 @@ import pytest
 from ansible_collections.certops.vcenter.plugins.module_utils import _module
 from ansible_collections.certops.vcenter.plugins.modules import vcenter_trusted_root_info as module_under_test
 from ansible_collections.certops.vcenter.tests.unit.plugins.modules.test_vcenter_trusted_root import (  # noqa: F401 pylint: disable=unused-import
+    PARTNER,
     FakeClient,
     FakeVCenter,
+    ec_key,
     fp,
+    make_cert,
+    make_name,
+    partner_root,
     pem,
     pki,
     run as run_any,
@@ -78,3 +83,34 @@ def test_without_the_sts_api_there_is_no_sts_anchor(capsys, pki, monkeypatch, ve
     monkeypatch.setattr(_module, 'client_from_params', lambda params: FakeClient(server, params))
     result = run(capsys, {})
     assert result['chains'][0]['anchors'] == ['machine_ssl', 'vmca_root']
+
+
+# --------------------------------------------------------------------------- issue 11: linked mode, hybrid mode
+
+@pytest.mark.parametrize('sts_anchor', ['local', 'partner'])
+def test_linked_partner_root_is_labelled_and_never_the_vmca_root(capsys, vcenter, pki, sts_anchor):
+    partner, partner_key = partner_root()
+    vcenter.add_chain(sha1_id(partner), [partner])
+    if sts_anchor == 'partner':
+        # the domain-wide STS chain was issued on the partner node
+        sts = make_cert(make_name('ssoserverSign', ou='VMware Engineering'), ec_key(), partner, partner_key,
+                        days=3000)
+        vcenter.sts = [pem(sts), pem(partner)]
+    result = run(capsys, {})
+    chains = by_id(result)
+    assert result['vmca_root']['fingerprints']['sha256'] == fp(pki.vmca)
+    assert 'vmca_root' in chains[sha1_id(pki.vmca)]['anchors']
+    assert 'linked_vmca_root' in chains[sha1_id(partner)]['anchors']
+    assert 'vmca_root' not in chains[sha1_id(partner)]['anchors']
+    assert ('sts_signing' in chains[sha1_id(partner)]['anchors']) == (sts_anchor == 'partner')
+    assert PARTNER not in result['identified_by']
+
+
+def test_hybrid_mode_still_identifies_the_vmca_root(capsys, pki, monkeypatch):
+    vcenter = FakeVCenter(pki, version=(7, 0, 2))
+    vcenter.use_corp_tls()
+    monkeypatch.setattr(_module, 'client_from_params', lambda params: FakeClient(vcenter, params))
+    result = run(capsys, {})
+    chains = by_id(result)
+    assert chains[sha1_id(pki.vmca)]['anchors'] == ['vmca_root']
+    assert chains['corp']['anchors'] == ['machine_ssl']

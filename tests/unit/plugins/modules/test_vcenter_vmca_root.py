@@ -7,6 +7,8 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
+
 import pytest
 
 from ansible_collections.certops.vcenter.plugins.module_utils import _module
@@ -38,6 +40,7 @@ def run(capsys, args, check=False, diff=True):
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch):
     monkeypatch.setattr(module_under_test, 'POLL_INTERVAL', 0)
+    monkeypatch.setattr(module_under_test, 'CUSTOM_CERT_SETTLE_SECONDS', 0)
 
 
 def creates(server):
@@ -130,6 +133,8 @@ def test_custom_machine_ssl_certificate_new_root_found_by_name(capsys, vcenter, 
     assert result['vmca_root']['fingerprints']['sha256'] == fp(new_root)
     assert vcenter.trusted == [pem(new_root)]
     assert vcenter.waited_for == [fp(pki.corp_tls)]
+    assert result['machine_ssl_regenerated'] is False
+    assert 'may replace it with a VMCA-signed certificate' in json.dumps(result['warnings'])
     again = run(capsys, {'organization': 'Example Corp', 'key_size': 2048})
     assert again['changed'] is False
     assert 'names this vCenter' in again['identified_by']
@@ -151,10 +156,25 @@ def test_wait_false_does_not_read_back(capsys, vcenter, pki):
     assert vcenter.waited_for == []
 
 
-def test_cannot_tell_fails_without_force(capsys, pki, monkeypatch):
-    # a custom machine SSL certificate and no STS API (7.0 U2): no evidence of the VMCA root
+def test_hybrid_mode_finds_the_install_root_by_its_organization(capsys, pki, monkeypatch):
+    # issue 11 (b): a custom machine SSL certificate and no STS API (7.0 U2) leave no evidence of what the VMCA
+    # issued, but the root vCenter made at install carries O=<PNID> with the VMCA marks: it is the VMCA root
     vcenter = FakeVCenter(pki, version=(7, 0, 2))
     vcenter.use_corp_tls()
+    monkeypatch.setattr(_module, 'client_from_params', lambda params: FakeClient(vcenter, params))
+    result = run(capsys, {}, check=True)
+    assert result['changed'] is False
+    assert result['vmca_root']['fingerprints']['sha256'] == fp(pki.vmca)
+    assert 'organization' in result['identified_by']
+
+
+def test_cannot_tell_fails_without_force(capsys, pki, monkeypatch):
+    # a custom machine SSL certificate, no STS API (7.0 U2) and a VMCA root without marks or names of this vCenter
+    vcenter = FakeVCenter(pki, version=(7, 0, 2))
+    vcenter.use_corp_tls()
+    vcenter.chains = [(cid, pems) for cid, pems in vcenter.chains if cid != sha1_id(pki.vmca)]
+    custom = make_cert(make_name('Custom VMCA', o='Custom'), ec_key(), ca=True, days=3650)
+    vcenter.add_chain(sha1_id(custom), [custom])
     monkeypatch.setattr(_module, 'client_from_params', lambda params: FakeClient(vcenter, params))
     result = run(capsys, {'organization': 'Example Corp'})
     assert result['failed'] is True
@@ -214,3 +234,30 @@ def test_bad_input_is_refused_before_any_call(capsys, vcenter, args, expected):
     assert result['failed'] is True
     assert expected in result['msg']
     assert vcenter.calls == [] and vcenter.logins == 0
+
+
+def test_a_regenerated_custom_machine_ssl_certificate_is_detected_and_reported(capsys, vcenter, pki):
+    # issue 11: VmcaRoot.create regenerates every certificate (SDK sample replace_vmca_root.py, KB 438284)
+    vcenter.use_corp_tls()
+    vcenter.regenerate_all = True
+    result = run(capsys, {'organization': 'Example Corp', 'key_size': 2048})
+    assert result['changed'] is True
+    new_root = vcenter.vmca
+    assert load(vcenter.tls).issuer == new_root.subject
+    assert result['machine_ssl_regenerated'] is True
+    assert 'regenerated the custom machine SSL certificate' in json.dumps(result['warnings'])
+    assert vcenter.waited_for == [fp(load(vcenter.tls))]
+    again = run(capsys, {'organization': 'Example Corp', 'key_size': 2048})
+    assert again['changed'] is False
+    assert again['machine_ssl_regenerated'] is None
+
+
+def test_linked_partner_that_rotated_last_is_never_taken_for_this_vcenters_root(capsys, vcenter, pki):
+    from ansible_collections.certops.vcenter.tests.unit.plugins.modules.test_vcenter_trusted_root import partner_root
+    partner, partner_key = partner_root(start_days=0)
+    vcenter.add_chain(sha1_id(partner), [partner])
+    sts = make_cert(make_name('ssoserverSign', ou='VMware Engineering'), ec_key(), partner, partner_key, days=3000)
+    vcenter.sts = [pem(sts), pem(partner)]
+    result = run(capsys, {}, check=True)
+    assert result['changed'] is False
+    assert result['vmca_root']['fingerprints']['sha256'] == fp(pki.vmca)
