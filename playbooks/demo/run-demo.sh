@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make demo: start the vCenter simulator, run playbooks/demo/demo.yml against it (report before, rotation with a CA
-# the demo creates, report after) and print where the reports are. The simulator is always stopped.
+# make demo: start the vCenter simulator, run playbooks/demo/demo.yml against it (a machine SSL certificate left with
+# 20 days, report before, rotation with a CA the demo creates, report after), print where the reports are and the
+# findings sections of both reports. The simulator is always stopped.
 # Environment: VENV (virtualenv with ansible-core), DEPS (collections path with community.crypto), both relative to
 # the repository root or absolute. Output goes to demo-output/ (git-ignored).
 set -euo pipefail
@@ -94,5 +95,12 @@ for which in before after; do
     f="$OUT/report-$which/vcenter-certificates.$ext"
     [ -f "$f" ] && echo "  $which: $f"
   done
+done
+for which in before after; do
+  md="$OUT/report-$which/vcenter-certificates.md"
+  [ -f "$md" ] || continue
+  echo
+  echo "demo: findings $which the rotation (from $md):"
+  sed -n '/^## Findings/,/^## Needs attention/p' "$md" | sed '$d'
 done
 echo "demo: simulator request log: $OUT/certsim.log"
