@@ -20,6 +20,9 @@ export HOME="${CERTOPS_CI_HOME:-$REPO/.cache/ci-home}"
 export ANSIBLE_NOCOLOR=1 PY_COLORS=0 NO_COLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_DEPRECATION_WARNINGS=False
 mkdir -p "$HOME"
 tests/ci/pip-bootstrap-standin.sh "$HOME/.ansible/test/cache"
+# ansible-test makes this key on its first integration run; with several lanes starting at once they would race
+# (ssh-keygen asks "Overwrite (y/n)?" and fails): make it once, before the lanes start
+[ -f "$HOME/.ansible/test/id_rsa" ] || ssh-keygen -m PEM -q -t rsa -N '' -f "$HOME/.ansible/test/id_rsa"
 
 
 # ansible-test needs the collection at .../ansible_collections/certops/vcenter (a real directory, not a
