@@ -139,7 +139,7 @@ def test_expired_chain_that_anchors_nothing(pki):
     assert finding['severity'] == 'warning'
     assert finding['certificate']['chain_id'] == 'old'
     assert finding['certificate']['days_remaining'] == -3
-    assert finding['remedy']['variables'] == {'trusted_roots_remove_expired': True}
+    assert finding['remedy']['variables'] == {'chain_id': 'old', 'state': 'absent'}
     assert 'KB 326288' in finding['source']
     assert 'trusted_root_expired_in_use' not in ids(cert_findings(data))
 
