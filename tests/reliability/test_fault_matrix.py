@@ -113,16 +113,14 @@ def test_fault(variant_class, fault_id, description, spec, vc, pki, tmp_path, re
         else:
             assert first['vcenter_state'] in ('changed', 'unknown'), first
     elif fault_id in ('apply-503', 'apply-500'):
-        # the read-back waits out the restart, so it can always tell: never "unknown", never "not applied"
-        # (except where the state cannot be read back at all: then "unknown", never "not applied")
+        # the read-back waits out the restart, so it can tell: never "not applied"; "unknown" only where the state
+        # cannot be read back (a CSR's key) or may show the change only later (a trust store that settles)
         assert applied, 'the fault applies the change'
-        if variant.unobservable:
-            assert first.get('failed') and first['vcenter_state'] == 'unknown', first
-        elif not first.get('failed'):
+        if not first.get('failed'):
             assert any('WAS applied' in w for w in first.get('warnings', [])), \
                 'a change applied despite an error answer must be reported as a warning: %r' % first
         else:
-            assert first['vcenter_state'] == 'changed', first
+            assert first['vcenter_state'] in (('changed', 'unknown') if variant.unobservable else ('changed',)), first
     elif fault_id in ('expired-401', 'login-503'):
         assert not first.get('failed'), first
     elif fault_id == 'slow':
