@@ -524,10 +524,12 @@ class TrustedRoot(CertModule):
         """After a failed write: a 4xx answer means vCenter refused it. Otherwise read the store back until it shows
         the write, up to wait_timeout: a chain that is not listed yet may still appear (the store settles after a
         write), so until the deadline that is "unknown", never "not applied"."""
-        if isinstance(exc, VCenterError) and exc.status is not None and 400 <= exc.status < 500 and \
+        if isinstance(exc, VCenterError) and exc.status is not None and 300 <= exc.status < 500 and \
                 exc.status not in (401, 408, 429):
+            # 4xx: vCenter refused it; 3xx: something in front of vCenter answered (vCenter never redirects) and
+            # the redirect was not followed
             exc.vcenter_state = STATE_UNCHANGED
-            exc.reason += '. vCenter refused the request: the change was NOT applied'
+            exc.reason += '. The request was not processed by vCenter: the change was NOT applied'
             raise exc
         if isinstance(exc, ConnectionFailure) and exc.ambiguous:
             exc.reason += ' (the request was sent, but no answer came back)'
