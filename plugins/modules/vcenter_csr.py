@@ -311,10 +311,11 @@ class Csr(CertModule):
         except CertOpsError as exc:
             if exc.vcenter_state is None:
                 # Whether vCenter made (and kept) a new key cannot be read back: say so instead of guessing. A
-                # 4xx answer means the request was refused; after no answer or a 5xx (a real vCenter has answered
+                # 3xx/4xx answer means the request was not processed; after no answer or a 5xx (a real vCenter has answered
                 # 503 to a write it then applied) a new key may have replaced the one of an outstanding CSR.
                 if isinstance(exc, VCenterError):
-                    refused = exc.status is not None and 400 <= exc.status < 500
+                    # 4xx: refused; 3xx: answered by something in front of vCenter, redirect not followed
+                    refused = exc.status is not None and 300 <= exc.status < 500
                 else:
                     refused = not (isinstance(exc, ConnectionFailure) and exc.ambiguous)
                 exc.vcenter_state = STATE_UNCHANGED if refused else STATE_UNKNOWN
