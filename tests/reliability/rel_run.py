@@ -68,11 +68,18 @@ def run_inproc(module, args, check=False, diff=False, tmpdir=None):
     full['_ansible_keep_remote_files'] = False
     _clear_global_warnings()
     out = io.StringIO()
-    with patch_module_args(full), contextlib.redirect_stdout(out):
-        try:
-            mod.main()
-        except SystemExit:
-            pass
+    # A test in this process may have imported controller code (a filter plugin): ansible-core then sends module
+    # warnings to the display instead of the result. A module runs as a module: not on the controller.
+    from ansible.module_utils import _internal  # pylint: disable=import-outside-toplevel
+    was_controller, _internal.is_controller = _internal.is_controller, False
+    try:
+        with patch_module_args(full), contextlib.redirect_stdout(out):
+            try:
+                mod.main()
+            except SystemExit:
+                pass
+    finally:
+        _internal.is_controller = was_controller
     text = out.getvalue()
     try:
         result = json.loads(text)
