@@ -82,7 +82,9 @@ CASES = [
      'certops.vcenter.vcenter_sts_signing_cert', 'remaining_days', ['sts_signing_expiring']),
     ('vmca_root_expired', 'seed/trusted-root with a VMCA subject, expired; seed/machine-ssl and seed/sts-chain '
      '(active) issued by it',
-     lambda vc: (seed(vc, 'trusted-root', vmca_subject=True, days=-1, start_days=-3650, chain='oldvmca'),
+     # the only VMCA root of this vCenter has expired (the original one is removed first, so nothing else can be it)
+     lambda vc: (delete_vmca_root_chain(vc),
+                 seed(vc, 'trusted-root', vmca_subject=True, days=-1, start_days=-3650, chain='oldvmca'),
                  seed(vc, 'machine-ssl', days=100, issuer='oldvmca'),
                  seed(vc, 'sts-chain', days=100, issuer='oldvmca', active=True)), {}, 'critical', 'certops.vcenter.rotate_vmca',
      'rotate_vmca_replace_root', ['vmca_root_expiring']),
