@@ -77,7 +77,9 @@ options:
     description:
       - Seconds to wait, after vCenter accepted a change, until its trust store shows it (a new chain
         readable by its id and listed, a deleted chain no longer listed), and, after a request that failed
-        without a clear answer, until vCenter can be read back.
+        without a clear answer, until vCenter can be read back. Once it can, its store gets at most 30 more
+        seconds to show the failed change (a real store has been seen to settle within 20 seconds); if it
+        does not, the task fails saying whether the change was applied is unknown.
       - A real vCenter's trust store settles after a write; right after a create the list may not show the
         new chain yet, and a deleted chain may still be listed (it is published to the directory service and
         synchronised into VECS, KB 326288). Until this deadline a chain that is not listed yet counts as
@@ -227,9 +229,15 @@ ANCHOR_TEXT = {
     'linked_vmca_root': 'the certificates of another vCenter of the SSO domain (it is that vCenter\'s VMCA root)',
     'vmca_issued': 'ESXi host and solution-user certificates the VMCA issued (it is a VMCA root)',
 }
+NOT_SHOWN = object()  # the read-back's answer when the store did not show the change within the settle window
 # Removing these needs force; a chain that is only 'vmca_issued' is removed when the task names it (with a warning).
 GUARDED = ('machine_ssl', 'sts_signing', 'vmca_root', 'linked_vmca_root')
 DEFAULT_WAIT_TIMEOUT = 120
+# After a write that failed without a clear answer, how long a trust store that vCenter can be read from is given to
+# show the change. Evidence (vcenter-fidelity.md row 16, S8, vCenter 9.x): a client had to retry LIST up to 5 x 4 s
+# after a successful POST before the store settled. 30 s covers that with margin; after it the change may still
+# appear, so the verdict stays "unknown", never "not applied". (Reaching vCenter at all may take up to wait_timeout.)
+TRUST_STORE_SETTLE_SECONDS = 30
 
 
 def not_a_ca(cert):
@@ -535,6 +543,7 @@ class TrustedRoot(CertModule):
             exc.reason += ' (the request was sent, but no answer came back)'
         wanted = _certs.fingerprint_set(self.desired) if plan.create else None
         deleting = set(plan.deletes)
+        deadline = Deadline(self.read_back_seconds())
         seen = {}
 
         def shows_the_change():
@@ -544,15 +553,21 @@ class TrustedRoot(CertModule):
             created = wanted is None or any(_certs.fingerprint_set(c['certs']) == wanted for c in after['chains'])
             if created and not (deleting & ids):
                 return after
+            # vCenter answers: from the first answer on, the store gets the settle window, not all of wait_timeout
+            window = seen.setdefault('settle', Deadline(min(TRUST_STORE_SETTLE_SECONDS, deadline.remaining())))
+            if window.expired():
+                return NOT_SHOWN
             raise NotYet('the trust store does not show the change (yet)')
 
         try:
             self.client.logout()
-            after, last = poll(shows_the_change, Deadline(self.read_back_seconds()))
+            after, last = poll(shows_the_change, deadline)
         except CertOpsError as read_exc:
             after, last = None, read_exc.reason
         except Exception as read_exc:  # pylint: disable=broad-except
             after, last = None, unexpected_error(self.operation, read_exc).reason
+        if after is NOT_SHOWN:
+            after = None
         if after is not None:
             self.warnings.append('%s. vCenter was read back afterwards and the change WAS applied.' % exc.message)
             return after
@@ -567,8 +582,8 @@ class TrustedRoot(CertModule):
             '. vCenter was read back for %ss afterwards and %s. Its trust store settles after a write (it is published '
             'to the directory service and synchronised into VECS, KB 326288), so the change may still appear: check '
             'with certops.vcenter.vcenter_trusted_root_info, then rerun the task (a rerun does not add a chain twice)'
-            % (self.params['wait_timeout'], 'shows the old chain deleted but not the new one' if partly else
-               'does not show the change yet'))
+            % (int(round(seen['settle'].seconds)) if 'settle' in seen else self.params['wait_timeout'],
+               'shows the old chain deleted but not the new one' if partly else 'does not show the change yet'))
         raise exc
 
     def read_back_seconds(self):

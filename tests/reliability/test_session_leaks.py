@@ -32,9 +32,10 @@ PLAYBOOK = r'''
   module_defaults:
     group/certops.vcenter.vcenter: "{{ conn }}"
   tasks:
-    - name: A write that fails (fault armed by the test)
+    - name: A write that fails (fault armed by the test; a short read-back, the session is what is checked)
       certops.vcenter.vcenter_trusted_root:
         certificates: "{{ other_root_pem }}"
+        wait_timeout: 2
       ignore_errors: true
     - name: Info
       certops.vcenter.vcenter_tls_cert_info:
@@ -156,7 +157,8 @@ def _run_phases(sim, vc, pki, workdir, report):
         assert run('vcenter_csr', certificate='sts_signing', organization='X')['failed']             # version
         fault = [{'status': 500}, {'status': 503}, {'drop': 'before'}][round_no % 3]
         vc.add_fault(method='POST', path='trusted-root-chains', count=1, **fault)
-        assert run('vcenter_trusted_root', certificates=pki.other_root.pem)['failed']                # failed write
+        assert run('vcenter_trusted_root', certificates=pki.other_root.pem,
+                   wait_timeout=2)['failed']                                                         # failed write
         vc.add_fault(method='GET', path='signing-certificate', status=500, count=1)
         assert run('vcenter_sts_signing_cert_info')['failed']                                        # failed read
     _playbook(workdir, sim.port, pki, vc, run)
