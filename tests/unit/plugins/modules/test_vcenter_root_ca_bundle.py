@@ -20,11 +20,10 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.certops.vcenter.plugins.module_utils import _certs
 from ansible_collections.certops.vcenter.plugins.module_utils._errors import ConnectionFailure
 from ansible_collections.certops.vcenter.plugins.modules import vcenter_root_ca_bundle as mod
-from ansible_collections.certops.vcenter.tests.unit.utils import (  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.certops.vcenter.tests.unit.utils import (
     PASSWORD,
     fp,
     pem,
-    pki,
 )
 
 CRL = '-----BEGIN X509 CRL-----\nMIIB\n-----END X509 CRL-----\n'
