@@ -90,7 +90,7 @@ class FakeVCenter(object):
         # what it saw
         self.calls = []
         self.logins = 0
-        self.logouts = 0
+        self.logged_out = []         # the sessions the client logged out: 'session-<n>' is the n-th login
         self.trusted = []            # PEMs the client was told to trust
         self.waited = []             # fingerprints the client waited for
         # faults
@@ -119,13 +119,18 @@ class FakeVCenter(object):
         return [c for c in self.calls if c.method != 'GET']
 
     @property
+    def logouts(self):
+        return len(self.logged_out)
+
+    @property
     def leaf(self):
         return self.tls_chain[0]
 
-    def use_corp_tls(self, trust=True):
-        """vCenter uses the corporate certificate (and trusts the corporate root in chain ``corp``)."""
+    def use_corp_tls(self, trust=True, with_intermediate=False):
+        """vCenter uses the corporate certificate and (``trust``) trusts the corporate root in chain ``corp``,
+        ``with_intermediate``: the issuing CA in the same chain."""
         if trust:
-            self.chains.append(('corp', [pem(self.pki.corp)]))
+            self.add_chain('corp', [self.pki.corp_int, self.pki.corp] if with_intermediate else [self.pki.corp])
         self.tls_chain = [self.pki.corp_tls, self.pki.corp_int, self.pki.corp]
         self.tls_key = self.pki.corp_tls_key
 
@@ -417,11 +422,11 @@ class FakeClient(VCenterClient):
         if self._token is None:
             self.server.logins += 1
             self.dialect = self.server.dialect if self.api == 'auto' else self.api
-            self._token = 'session-token'
+            self._token = 'session-%d' % self.server.logins
 
     def logout(self):
         if self._token is not None:
-            self.server.logouts += 1
+            self.server.logged_out.append(self._token)
         self._token = None
 
     def call(self, method, path, operation, spec=None, params=None, action=None, expect=None):
