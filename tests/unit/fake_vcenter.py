@@ -155,6 +155,11 @@ class FakeVCenter(object):
                 return pems
         return None
 
+    def use_sts(self, pems):
+        """``pems`` is the active STS signing chain and the only one vCenter has used."""
+        self.sts_active = list(pems)
+        self.sts_signing = [list(pems)]
+
     def activate_sts(self, pems):
         """``pems`` becomes the active STS signing chain; the chains used before stay for verification."""
         self.sts_active = list(pems)
