@@ -68,9 +68,9 @@ def test_spec_carries_every_option(capsys, make_vcenter):
                  'state_or_province': 'Berlin', 'country': 'DE', 'email_address': 'pki@example.com',
                  'subject_alt_name': ['DNS:' + PNID, '10.0.0.1'], 'key_size': 2048})
     assert vc.writes[0].spec == {'common_name': PNID, 'organization': 'Example', 'organization_unit': 'IT',
-                               'locality': 'Berlin', 'state_or_province': 'Berlin', 'country': 'DE',
-                               'email_address': 'pki@example.com', 'subject_alt_name': [PNID, '10.0.0.1'],
-                               'key_size': 2048}
+                                 'locality': 'Berlin', 'state_or_province': 'Berlin', 'country': 'DE',
+                                 'email_address': 'pki@example.com', 'subject_alt_name': [PNID, '10.0.0.1'],
+                                 'key_size': 2048}
 
 
 def test_dest_is_written_then_left_alone_without_a_call(capsys, make_vcenter, tmp_path):

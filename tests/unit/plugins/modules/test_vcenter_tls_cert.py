@@ -17,12 +17,10 @@ from ansible_collections.certops.vcenter.tests.unit.utils import (
     PNID,
     fp,
     key_pem,
-    load,
     make_cert,
     make_name,
     module_result,
     pem,
-    rsa_key,
     warnings_text,
 )
 
@@ -492,8 +490,8 @@ def test_vmca_signed_replaces_a_custom_certificate(capsys, make_vcenter, pki, mo
     writes = vc.writes
     assert [(c.method, c.path, c.action) for c in writes] == [('POST', TLS, 'replace-vmca-signed')]
     assert writes[0].spec == {'organization': 'Example', 'organization_unit': '', 'locality': 'Berlin',
-                            'state_or_province': 'Berlin', 'country': 'DE', 'email_address': 'pki@example.com',
-                            'common_name': PNID, 'subject_alt_name': [PNID, '10.0.0.1']}
+                              'state_or_province': 'Berlin', 'country': 'DE', 'email_address': 'pki@example.com',
+                              'common_name': PNID, 'subject_alt_name': [PNID, '10.0.0.1']}
     assert vc.trusted == [pem(pki.vmca)]
     assert vc.waited == [fp(vc.leaf)]
     assert result['certificate']['fingerprints']['sha256'] == fp(vc.leaf)

@@ -74,7 +74,7 @@ def test_replace_reads_back_trusts_and_waits_then_is_idempotent(capsys, vcenter,
     post = creates(vcenter)
     assert len(post) == 1
     assert post[0].spec == {'organization': 'Example Corp', 'locality': 'Berlin', 'subject_alt_name': [PNID],
-                          'key_size': 2048}
+                            'key_size': 2048}
     new_root = vcenter.vmca
     assert result['vmca_root']['fingerprints']['sha256'] == fp(new_root)
     assert result['vmca_root']['subject'] == new_root.subject.rfc4514_string()
