@@ -17,6 +17,7 @@ The fake vCenter is in ``fake_vcenter.py``; the fixtures (``pki``, ``vcenter``, 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import contextlib
 import datetime
 import ipaddress
 import itertools
@@ -29,6 +30,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
+from ansible.module_utils import _internal
 from ansible.module_utils.testing import patch_module_args
 
 NOW = datetime.datetime.now(datetime.timezone.utc)
@@ -246,13 +248,25 @@ pki = PKI
 
 # --------------------------------------------------------------------------- running a module
 
+@contextlib.contextmanager
+def as_module():
+    """Run a module as a module, not on the controller. Once a test in this process has imported controller code
+    (the filter plugin tests do), ansible-core sends module warnings to the display instead of the result; under
+    ansible-test every test runs in a fresh child, but not in a plain ``pytest tests/unit`` run."""
+    was_controller, _internal.is_controller = _internal.is_controller, False
+    try:
+        yield
+    finally:
+        _internal.is_controller = was_controller
+
+
 def module_result(capsys, main, args, check=False, diff=True):
     """Run a module's ``main()`` with ``args`` (connection options added) through the real AnsibleModule;
     return ``(result dict, raw stdout)``."""
     full = {'vcenter_hostname': PNID, 'vcenter_username': 'administrator@vsphere.local',
             'vcenter_password': PASSWORD, '_ansible_check_mode': check, '_ansible_diff': diff}
     full.update(args)
-    with patch_module_args(full):
+    with as_module(), patch_module_args(full):
         with pytest.raises(SystemExit):
             main()
     out = capsys.readouterr().out

@@ -22,6 +22,7 @@ from ansible_collections.certops.vcenter.plugins.module_utils._errors import Con
 from ansible_collections.certops.vcenter.plugins.modules import vcenter_root_ca_bundle as mod
 from ansible_collections.certops.vcenter.tests.unit.utils import (
     PASSWORD,
+    as_module,
     fp,
     pem,
 )
@@ -60,7 +61,7 @@ def run(capsys, monkeypatch, args, data, check=False, diff=True):
     monkeypatch.setattr(mod, 'download', fake)
     full = {'vcenter_hostname': 'vc.example.com', '_ansible_check_mode': check, '_ansible_diff': diff}
     full.update(args)
-    with patch_module_args(full):
+    with as_module(), patch_module_args(full):
         with pytest.raises(SystemExit):
             mod.main()
     return json.loads(capsys.readouterr().out), fake
