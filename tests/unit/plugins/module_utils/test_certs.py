@@ -18,7 +18,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from ansible_collections.certops.vcenter.plugins.module_utils import _certs
 from ansible_collections.certops.vcenter.plugins.module_utils._certs import CertificateInputError
-from ansible_collections.certops.vcenter.tests.unit.utils import (  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.certops.vcenter.tests.unit.utils import (
     NOW,
     PNID,
     ec_key,
@@ -27,7 +27,6 @@ from ansible_collections.certops.vcenter.tests.unit.utils import (  # noqa: F401
     make_csr,
     make_name,
     pem,
-    pki,
 )
 
 

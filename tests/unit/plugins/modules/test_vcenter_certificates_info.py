@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.certops.vcenter.plugins.module_utils._cert_api import P
 from ansible_collections.certops.vcenter.plugins.module_utils._errors import VCenterError
 from ansible_collections.certops.vcenter.plugins.modules import (
     vcenter_certificates_info,
@@ -16,13 +17,10 @@ from ansible_collections.certops.vcenter.plugins.modules import (
     vcenter_tls_cert_info,
     vcenter_trusted_root_info,
 )
-from ansible_collections.certops.vcenter.tests.unit.utils import (  # noqa: F401 pylint: disable=unused-import
-    P,
+from ansible_collections.certops.vcenter.tests.unit.utils import (
     fp,
-    make_vcenter,
     module_result,
     pem,
-    pki,
     sha1_id,
 )
 
@@ -32,7 +30,7 @@ def run(capsys, args=None, check=False, main=vcenter_certificates_info.main):
 
 
 def reads(vc):
-    return [(method, path) for method, path, dummy, dummy2 in vc.calls]
+    return [(c.method, c.path) for c in vc.calls]
 
 
 @pytest.mark.parametrize('check', [False, True])

@@ -14,18 +14,14 @@ import pytest
 
 from cryptography import x509
 
-from ansible_collections.certops.vcenter.plugins.module_utils._cert_api import P
 from ansible_collections.certops.vcenter.plugins.module_utils._errors import ConnectionFailure, VCenterError
 from ansible_collections.certops.vcenter.plugins.modules import vcenter_csr
-from ansible_collections.certops.vcenter.tests.unit.utils import (  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.certops.vcenter.tests.unit.fake_vcenter import CSR, STS
+from ansible_collections.certops.vcenter.tests.unit.utils import (
     PNID,
-    make_vcenter,
     module_result,
-    pki,
 )
 
-CSR = P + '/tls-csr'
-STS = P + '/signing-certificate'
 # TlsCsr.Spec requires organization, locality, state_or_province, country and email_address (only
 # organization_unit may be "", as the SDK documents): every machine SSL request of these tests gives them.
 SUBJECT = {'organization': 'Example', 'locality': 'Berlin', 'state_or_province': 'Berlin', 'country': 'DE',
@@ -45,8 +41,8 @@ def test_without_dest_always_generates(capsys, make_vcenter):
     for dummy in range(2):
         result, dummy2 = run(capsys, dict(SUBJECT, common_name=PNID, country='de'))
         assert result['changed'] is True
-    assert [(m, p) for m, p, dummy, dummy2 in vc.writes] == [('POST', CSR), ('POST', CSR)]
-    assert vc.writes[0][3] == dict(SUBJECT, organization_unit='', country='DE', common_name=PNID)
+    assert [(c.method, c.path) for c in vc.writes] == [('POST', CSR), ('POST', CSR)]
+    assert vc.writes[0].spec == dict(SUBJECT, organization_unit='', country='DE', common_name=PNID)
     assert result['subject'] == 'O=Example,L=Berlin,ST=Berlin,C=DE,CN=%s' % PNID
     assert result['subject_alt_name'] == ['DNS:%s' % PNID, 'email:pki@example.com']
     assert result['key_size'] == 3072
@@ -71,10 +67,10 @@ def test_spec_carries_every_option(capsys, make_vcenter):
     run(capsys, {'common_name': PNID, 'organization': 'Example', 'organization_unit': 'IT', 'locality': 'Berlin',
                  'state_or_province': 'Berlin', 'country': 'DE', 'email_address': 'pki@example.com',
                  'subject_alt_name': ['DNS:' + PNID, '10.0.0.1'], 'key_size': 2048})
-    assert vc.writes[0][3] == {'common_name': PNID, 'organization': 'Example', 'organization_unit': 'IT',
-                               'locality': 'Berlin', 'state_or_province': 'Berlin', 'country': 'DE',
-                               'email_address': 'pki@example.com', 'subject_alt_name': [PNID, '10.0.0.1'],
-                               'key_size': 2048}
+    assert vc.writes[0].spec == {'common_name': PNID, 'organization': 'Example', 'organization_unit': 'IT',
+                                 'locality': 'Berlin', 'state_or_province': 'Berlin', 'country': 'DE',
+                                 'email_address': 'pki@example.com', 'subject_alt_name': [PNID, '10.0.0.1'],
+                                 'key_size': 2048}
 
 
 def test_dest_is_written_then_left_alone_without_a_call(capsys, make_vcenter, tmp_path):
@@ -202,7 +198,7 @@ def test_organization_unit_left_out_is_sent_as_documented_unset(capsys, make_vce
     vc = make_vcenter()
     result, dummy = run(capsys, SUBJECT)
     assert result['changed'] is True
-    assert vc.writes[0][3] == dict(SUBJECT, organization_unit='')
+    assert vc.writes[0].spec == dict(SUBJECT, organization_unit='')
     assert 'OU=' not in result['subject']
 
 
@@ -220,8 +216,8 @@ def test_sts_signing_on_911_leaves_out_what_was_not_given(capsys, make_vcenter):
     vc = make_vcenter((9, 1, 1))
     result, dummy = run(capsys, {'certificate': 'sts_signing', 'common_name': 'ssoserverSign', 'country': 'DE'})
     assert result['changed'] is True
-    assert [(m, p) for m, p, dummy, dummy2 in vc.writes] == [('POST', STS)]
-    assert vc.writes[0][3] == {'common_name': 'ssoserverSign', 'country': 'DE'}
+    assert [(c.method, c.path) for c in vc.writes] == [('POST', STS)]
+    assert vc.writes[0].spec == {'common_name': 'ssoserverSign', 'country': 'DE'}
     assert result['subject_alt_name'] == []
     assert vc.staged_sts_key is not None
 

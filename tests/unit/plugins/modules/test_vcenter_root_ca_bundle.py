@@ -20,11 +20,11 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.certops.vcenter.plugins.module_utils import _certs
 from ansible_collections.certops.vcenter.plugins.module_utils._errors import ConnectionFailure
 from ansible_collections.certops.vcenter.plugins.modules import vcenter_root_ca_bundle as mod
-from ansible_collections.certops.vcenter.tests.unit.utils import (  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.certops.vcenter.tests.unit.utils import (
     PASSWORD,
+    as_module,
     fp,
     pem,
-    pki,
 )
 
 CRL = '-----BEGIN X509 CRL-----\nMIIB\n-----END X509 CRL-----\n'
@@ -61,7 +61,7 @@ def run(capsys, monkeypatch, args, data, check=False, diff=True):
     monkeypatch.setattr(mod, 'download', fake)
     full = {'vcenter_hostname': 'vc.example.com', '_ansible_check_mode': check, '_ansible_diff': diff}
     full.update(args)
-    with patch_module_args(full):
+    with as_module(), patch_module_args(full):
         with pytest.raises(SystemExit):
             mod.main()
     return json.loads(capsys.readouterr().out), fake

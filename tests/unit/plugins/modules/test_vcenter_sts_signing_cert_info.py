@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, certops.vcenter contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Unit tests for vcenter_sts_signing_cert_info (the fake vCenter comes from the module's own test file)."""
+"""Unit tests for vcenter_sts_signing_cert_info (the fake vCenter: fake_vcenter.py)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -10,40 +10,35 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.certops.vcenter.plugins.modules import vcenter_sts_signing_cert_info as module_under_test
-# pki and vcenter are pytest fixtures: importing them makes them available here.
-from ansible_collections.certops.vcenter.tests.unit.plugins.modules.test_vcenter_sts_signing_cert import (  # noqa: F401 pylint: disable=unused-import
-    fp,
-    pem,
-    pki,
-    run,
-    vcenter,
-)
+from ansible_collections.certops.vcenter.tests.unit.utils import fp, module_result, pem
 
 
 def info(capsys, args=None, check=False):
-    return run(capsys, args or {}, check=check, main=module_under_test.main)
+    return module_result(capsys, module_under_test.main, args or {}, check=check)
 
 
 @pytest.mark.parametrize('check', [False, True])
-def test_info_returns_chains_with_pem_and_days(capsys, vcenter, pki, check):  # noqa: F811
-    vcenter.activate([pem(pki.leaf), pem(pki.inter), pem(pki.root)])
+def test_info_returns_chains_with_pem_and_days(capsys, vcenter, pki, check):
+    vcenter.use_sts([pem(pki.sts_short), pem(pki.vmca)])
+    vcenter.activate_sts([pem(pki.sts_custom), pem(pki.sts_int), pem(pki.sts_ca)])
     result, dummy = info(capsys, check=check)
     assert result['changed'] is False
-    assert [c['fingerprints']['sha256'] for c in result['active_chain']] == [fp(pki.leaf), fp(pki.inter), fp(pki.root)]
-    assert [c['pem'] for c in result['active_chain']] == [pem(pki.leaf), pem(pki.inter), pem(pki.root)]
+    assert [c['fingerprints']['sha256'] for c in result['active_chain']] == [
+        fp(pki.sts_custom), fp(pki.sts_int), fp(pki.sts_ca)]
+    assert [c['pem'] for c in result['active_chain']] == [pem(pki.sts_custom), pem(pki.sts_int), pem(pki.sts_ca)]
     assert result['active_chain'][0]['subject'] == 'CN=sts-custom'
     assert result['active_chain'][0]['issuer'] == 'CN=Test Intermediate CA'
     assert result['days_remaining'] == result['active_chain'][0]['days_remaining'] == 399
     assert [[c['fingerprints']['sha256'] for c in chain] for chain in result['signing_chains']] == [
-        [fp(pki.leaf), fp(pki.inter), fp(pki.root)], [fp(pki.short), fp(pki.vmca)]]
+        [fp(pki.sts_custom), fp(pki.sts_int), fp(pki.sts_ca)], [fp(pki.sts_short), fp(pki.vmca)]]
     assert all('pem' in c for chain in result['signing_chains'] for c in chain)
     assert vcenter.writes == []
     assert vcenter.logins == vcenter.logouts == 1
 
 
-def test_info_without_active_chain(capsys, vcenter):  # noqa: F811
-    vcenter.active = []
-    vcenter.signing = []
+def test_info_without_active_chain(capsys, vcenter):
+    vcenter.sts_active = []
+    vcenter.sts_signing = []
     result, dummy = info(capsys)
     assert result['active_chain'] == []
     assert result['signing_chains'] == []
@@ -51,7 +46,7 @@ def test_info_without_active_chain(capsys, vcenter):  # noqa: F811
 
 
 @pytest.mark.parametrize('version,text', [((7, 0, 2), '7.0.2'), ((7, 0, 0), '7.0.0')])
-def test_info_version_error(capsys, vcenter, version, text):  # noqa: F811
+def test_info_version_error(capsys, vcenter, version, text):
     vcenter.version = version
     vcenter.dialect = 'api' if version >= (7, 0, 2) else 'rest'
     result, dummy = info(capsys)

@@ -12,20 +12,15 @@ import pytest
 from ansible_collections.certops.vcenter.plugins.module_utils import _client, _wait
 from ansible_collections.certops.vcenter.plugins.module_utils._errors import ConnectionFailure, VCenterError
 from ansible_collections.certops.vcenter.plugins.modules import vcenter_tls_cert
-from ansible_collections.certops.vcenter.tests.unit.utils import (  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.certops.vcenter.tests.unit.fake_vcenter import TLS, TRC
+from ansible_collections.certops.vcenter.tests.unit.utils import (
     PNID,
-    TLS,
-    TRC,
     fp,
     key_pem,
-    load,
     make_cert,
     make_name,
-    make_vcenter,
     module_result,
     pem,
-    pki,
-    rsa_key,
     warnings_text,
 )
 
@@ -86,8 +81,8 @@ def test_present_installs_trusts_root_and_waits(capsys, make_vcenter, pki):
     vc = make_vcenter()
     result, out = run(capsys, corp_args(pki))
     assert result['changed'] is True
-    assert [(m, p) for m, p, dummy, dummy2 in vc.writes] == [('PUT', TLS)]
-    spec = vc.writes[0][3]
+    assert [(c.method, c.path) for c in vc.writes] == [('PUT', TLS)]
+    spec = vc.writes[0].spec
     assert set(spec) == {'cert', 'key', 'root_cert'}
     assert spec['cert'] == pem(pki.corp_tls) + pem(pki.corp_int)  # leaf first, then the intermediate
     assert spec['key'].startswith('-----BEGIN PRIVATE KEY-----')
@@ -113,7 +108,7 @@ def test_present_idempotent_costs_one_read(capsys, make_vcenter, pki):
     vc.use_corp_tls()
     result, dummy = run(capsys, corp_args(pki))
     assert result['changed'] is False
-    assert vc.calls == [('GET', TLS, None, None)]
+    assert vc.calls == [('GET', TLS, None, None, None)]
     assert (vc.logins, vc.logouts) == (1, 1)
     assert result['diff']['before'] == result['diff']['after']
     assert result['certificate'] == result['previous_certificate']
@@ -136,9 +131,9 @@ def test_present_without_key_uses_the_csr_key(capsys, make_vcenter, pki):
                                  'root_certificate': pem(pki.corp)})
     assert result['changed'] is True
     # SDK case 3 (cert alone after a CSR on vCenter): the CA certificates go through the trusted-root API first
-    assert [(m, p) for m, p, dummy, dummy2 in vc.writes] == [('POST', TRC), ('PUT', TLS)]
-    assert vc.writes[0][3]['cert_chain']['cert_chain'] == [pem(pki.corp_int), pem(pki.corp)]
-    assert set(vc.writes[1][3]) == {'cert'}  # no key, no root_cert
+    assert [(c.method, c.path) for c in vc.writes] == [('POST', TRC), ('PUT', TLS)]
+    assert vc.writes[0].spec['cert_chain']['cert_chain'] == [pem(pki.corp_int), pem(pki.corp)]
+    assert set(vc.writes[1].spec) == {'cert'}  # no key, no root_cert
     assert vc.pending_csr_key is None
 
 
@@ -148,9 +143,9 @@ def test_present_with_a_trusted_root_adds_only_the_missing_intermediate(capsys, 
     result, dummy = run(capsys, corp_args(pki))
     assert result['changed'] is True
     # SDK case 2 (cert + key, root already trusted): root_cert is never sent
-    assert [(m, p) for m, p, dummy, dummy2 in vc.writes] == [('POST', TRC), ('PUT', TLS)]
-    assert vc.writes[0][3]['cert_chain']['cert_chain'] == [pem(pki.corp_int)]
-    assert set(vc.writes[1][3]) == {'cert', 'key'}
+    assert [(c.method, c.path) for c in vc.writes] == [('POST', TRC), ('PUT', TLS)]
+    assert vc.writes[0].spec['cert_chain']['cert_chain'] == [pem(pki.corp_int)]
+    assert set(vc.writes[1].spec) == {'cert', 'key'}
 
 
 def test_present_takes_intermediates_in_root_certificate(capsys, make_vcenter, pki):
@@ -158,7 +153,7 @@ def test_present_takes_intermediates_in_root_certificate(capsys, make_vcenter, p
     result, dummy = run(capsys, corp_args(pki, certificate=pem(pki.corp_tls),
                                           root_certificate=pem(pki.corp) + pem(pki.corp_int)))
     assert result['changed'] is True
-    spec = vc.writes[-1][3]
+    spec = vc.writes[-1].spec
     assert spec['cert'] == pem(pki.corp_tls) + pem(pki.corp_int)
     assert spec['root_cert'] == pem(pki.corp_int) + pem(pki.corp)
     assert vc.leaf == pki.corp_tls
@@ -170,7 +165,7 @@ def test_present_encrypted_key_is_sent_decrypted(capsys, make_vcenter, pki):
                      private_key_passphrase='correct-horse')
     result, out = run(capsys, args)
     assert result['changed'] is True
-    assert vc.writes[0][3]['key'] == key_pem(pki.corp_tls_key)
+    assert vc.writes[0].spec['key'] == key_pem(pki.corp_tls_key)
     assert 'correct-horse' not in out and 'PRIVATE KEY' not in out
 
 
@@ -179,7 +174,7 @@ def test_present_without_root_uses_a_root_vcenter_trusts(capsys, make_vcenter, p
     vc.chains.append(('corp', [pem(pki.corp)]))
     result, dummy = run(capsys, corp_args(pki, root_certificate=None))
     assert result['changed'] is True
-    assert 'root_cert' not in vc.writes[0][3]
+    assert 'root_cert' not in vc.writes[0].spec
     assert vc.trusted == [pem(pki.corp)]
 
 
@@ -203,11 +198,11 @@ def test_present_on_67_adds_the_missing_cas_itself(capsys, make_vcenter, pki, tr
         vc.chains.append((name, [pem(getattr(pki, name))]))
     result, dummy = run(capsys, corp_args(pki))
     assert result['changed'] is True
-    assert [(m, p) for m, p, dummy, dummy2 in vc.writes] == expected_writes
-    assert 'root_cert' not in vc.writes[-1][3]  # 6.7's Tls.Spec has no root_cert
+    assert [(c.method, c.path) for c in vc.writes] == expected_writes
+    assert 'root_cert' not in vc.writes[-1].spec  # 6.7's Tls.Spec has no root_cert
     assert vc.leaf == pki.corp_tls
     if added:
-        assert vc.writes[0][3]['cert_chain']['cert_chain'] == [pem(getattr(pki, name)) for name in added]
+        assert vc.writes[0].spec['cert_chain']['cert_chain'] == [pem(getattr(pki, name)) for name in added]
     assert any(a.endswith('to the trusted root chains') for a in result['actions']) is bool(added)
 
 
@@ -215,9 +210,9 @@ def test_present_on_70_sends_root_with_certificate(capsys, make_vcenter, pki):
     vc = make_vcenter((7, 0, 0))
     result, dummy = run(capsys, corp_args(pki))
     assert result['changed'] is True
-    assert [(m, p) for m, p, dummy, dummy2 in vc.writes] == [('PUT', TLS)]
-    assert 'root_cert' in vc.writes[0][3]
-    assert ('GET', '/appliance/system/version', None, None) in vc.calls
+    assert [(c.method, c.path) for c in vc.writes] == [('PUT', TLS)]
+    assert 'root_cert' in vc.writes[0].spec
+    assert ('GET', '/appliance/system/version', None, None, None) in vc.calls
 
 
 def test_present_wait_false_does_not_wait(capsys, make_vcenter, pki):
@@ -413,7 +408,7 @@ def test_present_without_the_pnid_is_refused_after_one_read(capsys, make_vcenter
             'machine SSL certificate, not taken from vcenter_hostname. Add it, or set skip_san_check: true to let '
             'vCenter decide' % PNID)
         assert result['vcenter_state'] == 'unchanged'
-    assert vc.calls == [('GET', TLS, None, None)] * 2  # one read each, no write
+    assert vc.calls == [('GET', TLS, None, None, None)] * 2  # one read each, no write
     assert vc.leaf == pki.tls
 
 
@@ -456,7 +451,7 @@ def test_vmca_signed_san_without_vcenter_hostname_warns(capsys, make_vcenter, pk
     vc.use_corp_tls()
     result, dummy = run(capsys, vmca(subject_alt_name=[PNID], vcenter_hostname='10.0.0.1'))
     assert result['changed'] is True
-    assert vc.writes[0][3]['subject_alt_name'] == [PNID]
+    assert vc.writes[0].spec['subject_alt_name'] == [PNID]
     assert 'subject_alt_name (DNS:%s) do not include vcenter_hostname 10.0.0.1' % PNID in warnings_text(result)
 
 
@@ -470,7 +465,7 @@ def test_vmca_signed_version_error_before_any_change(capsys, make_vcenter, pki):
                              'machine SSL certificate (Tls.replace_vmca_signed) needs vCenter 7.0 or later; this '
                              'vCenter is 6.7.0')
     assert result['vcenter_state'] == 'unchanged'
-    assert vc.calls == [('GET', '/appliance/system/version', None, None)]
+    assert vc.calls == [('GET', '/appliance/system/version', None, None, None)]
 
 
 def test_vmca_signed_check_mode(capsys, make_vcenter, pki):
@@ -493,10 +488,10 @@ def test_vmca_signed_replaces_a_custom_certificate(capsys, make_vcenter, pki, mo
                                      wait_timeout=30))
     assert result['changed'] is True
     writes = vc.writes
-    assert [(m, p, a) for m, p, a, dummy in writes] == [('POST', TLS, 'replace-vmca-signed')]
-    assert writes[0][3] == {'organization': 'Example', 'organization_unit': '', 'locality': 'Berlin',
-                            'state_or_province': 'Berlin', 'country': 'DE', 'email_address': 'pki@example.com',
-                            'common_name': PNID, 'subject_alt_name': [PNID, '10.0.0.1']}
+    assert [(c.method, c.path, c.action) for c in writes] == [('POST', TLS, 'replace-vmca-signed')]
+    assert writes[0].spec == {'organization': 'Example', 'organization_unit': '', 'locality': 'Berlin',
+                              'state_or_province': 'Berlin', 'country': 'DE', 'email_address': 'pki@example.com',
+                              'common_name': PNID, 'subject_alt_name': [PNID, '10.0.0.1']}
     assert vc.trusted == [pem(pki.vmca)]
     assert vc.waited == [fp(vc.leaf)]
     assert result['certificate']['fingerprints']['sha256'] == fp(vc.leaf)
@@ -510,7 +505,7 @@ def test_vmca_signed_leaves_out_what_was_not_given(capsys, make_vcenter, pki):
     vc = make_vcenter()
     vc.use_corp_tls()
     run(capsys, vmca())
-    assert vc.writes[0][3] == dict(SUBJECT, organization_unit='')
+    assert vc.writes[0].spec == dict(SUBJECT, organization_unit='')
 
 
 @pytest.mark.parametrize('args, changed, reason', [
@@ -602,7 +597,7 @@ def test_renewed_when_few_days_are_left(capsys, make_vcenter, pki, days_left, ar
     assert result['changed'] is changed
     if changed:
         duration = args.get('duration', 730)
-        assert vc.writes == [('POST', TLS, 'renew', {'duration': duration})]
+        assert vc.writes == [('POST', TLS, 'renew', None, {'duration': duration})]
         assert vc.trusted == [pem(pki.vmca)]
         assert vc.waited == [fp(vc.leaf)]
         assert result['certificate']['days_remaining'] in (duration - 1, duration)
@@ -647,4 +642,4 @@ def test_renewed_on_67(capsys, make_vcenter, pki):
     vc.use_vmca_tls(days=3)
     result, dummy = run(capsys, {'state': 'renewed'})
     assert result['changed'] is True
-    assert vc.writes[0][2] == 'renew'
+    assert vc.writes[0].action == 'renew'

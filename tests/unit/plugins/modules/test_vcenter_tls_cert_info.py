@@ -10,13 +10,11 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.certops.vcenter.plugins.modules import vcenter_tls_cert_info
-from ansible_collections.certops.vcenter.tests.unit.utils import (  # noqa: F401 pylint: disable=unused-import
-    TLS,
+from ansible_collections.certops.vcenter.tests.unit.fake_vcenter import TLS
+from ansible_collections.certops.vcenter.tests.unit.utils import (
     fp,
-    make_vcenter,
     module_result,
     pem,
-    pki,
 )
 
 SUMMARY_KEYS = {'subject', 'issuer', 'serial_number', 'not_before', 'not_after', 'days_remaining', 'fingerprints',
@@ -64,5 +62,5 @@ def test_served_differs_while_vcenter_restarts(capsys, make_vcenter, pki):
 def test_reads_only(capsys, make_vcenter, pki):
     vc = make_vcenter()
     run(capsys)
-    assert set(method for method, dummy, dummy2, dummy3 in vc.calls) == {'GET'}
-    assert ('GET', TLS, None, None) in vc.calls
+    assert set(c.method for c in vc.calls) == {'GET'}
+    assert ('GET', TLS, None, None, None) in vc.calls

@@ -2,35 +2,21 @@
 # Copyright: (c) 2026, certops.vcenter contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Unit tests for vcenter_trusted_root_info (fake vCenter from test_vcenter_trusted_root)."""
+"""Unit tests for vcenter_trusted_root_info (the fake vCenter: fake_vcenter.py)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pytest
 
-from ansible_collections.certops.vcenter.plugins.module_utils import _module
 from ansible_collections.certops.vcenter.plugins.modules import vcenter_trusted_root_info as module_under_test
-from ansible_collections.certops.vcenter.tests.unit.plugins.modules.test_vcenter_trusted_root import (  # noqa: F401 pylint: disable=unused-import
-    PARTNER,
-    FakeClient,
-    FakeVCenter,
-    ec_key,
-    fp,
-    make_cert,
-    make_name,
-    partner_root,
-    pem,
-    pki,
-    run as run_any,
-    sha1_id,
-    sha256s,
-    vcenter,
+from ansible_collections.certops.vcenter.tests.unit.utils import (
+    PARTNER, ec_key, fp, make_cert, make_name, module_result, partner_root, pem, sha1_id, sha256s,
 )
 
 
 def run(capsys, args, check=False):
-    return run_any(capsys, args, check=check, diff=False, main=module_under_test.main)[0]
+    return module_result(capsys, module_under_test.main, args, check=check, diff=False)[0]
 
 
 def by_id(result):
@@ -49,7 +35,7 @@ def test_fresh_vcenter_root_anchors_everything(capsys, vcenter, pki):
 
 
 def test_anchors_after_a_custom_machine_ssl_certificate(capsys, vcenter, pki):
-    vcenter.use_corp_tls()
+    vcenter.use_corp_tls(with_intermediate=True)
     vcenter.add_chain('stale', [pki.other])
     result = by_id(run(capsys, {}))
     assert result['corp']['anchors'] == ['machine_ssl']
@@ -78,9 +64,8 @@ def test_check_mode_reads_the_same(capsys, vcenter, pki):
 
 
 @pytest.mark.parametrize('version', [(7, 0, 0), (7, 0, 2)])
-def test_without_the_sts_api_there_is_no_sts_anchor(capsys, pki, monkeypatch, version):
-    server = FakeVCenter(pki, version=version)
-    monkeypatch.setattr(_module, 'client_from_params', lambda params: FakeClient(server, params))
+def test_without_the_sts_api_there_is_no_sts_anchor(capsys, make_vcenter, version):
+    make_vcenter(version)
     result = run(capsys, {})
     assert result['chains'][0]['anchors'] == ['machine_ssl', 'vmca_root']
 
@@ -95,7 +80,7 @@ def test_linked_partner_root_is_labelled_and_never_the_vmca_root(capsys, vcenter
         # the domain-wide STS chain was issued on the partner node
         sts = make_cert(make_name('ssoserverSign', ou='VMware Engineering'), ec_key(), partner, partner_key,
                         days=3000)
-        vcenter.sts = [pem(sts), pem(partner)]
+        vcenter.activate_sts([pem(sts), pem(partner)])
     result = run(capsys, {})
     chains = by_id(result)
     assert result['vmca_root']['fingerprints']['sha256'] == fp(pki.vmca)
@@ -106,10 +91,9 @@ def test_linked_partner_root_is_labelled_and_never_the_vmca_root(capsys, vcenter
     assert PARTNER not in result['identified_by']
 
 
-def test_hybrid_mode_still_identifies_the_vmca_root(capsys, pki, monkeypatch):
-    vcenter = FakeVCenter(pki, version=(7, 0, 2))
-    vcenter.use_corp_tls()
-    monkeypatch.setattr(_module, 'client_from_params', lambda params: FakeClient(vcenter, params))
+def test_hybrid_mode_still_identifies_the_vmca_root(capsys, make_vcenter, pki):
+    vcenter = make_vcenter((7, 0, 2))
+    vcenter.use_corp_tls(with_intermediate=True)
     result = run(capsys, {})
     chains = by_id(result)
     assert chains[sha1_id(pki.vmca)]['anchors'] == ['vmca_root']
