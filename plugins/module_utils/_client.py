@@ -538,6 +538,31 @@ class VCenterClient(object):
         self._session.close()
         self._session.mount('https://', _NameAdapter())
 
+    def wait_until_answering_anonymously(self, deadline, interval=POLL_INTERVAL):
+        """Wait until vCenter's services answer again after a restart, sending no credentials and no session id.
+
+        For a vCenter that now presents a certificate this client cannot verify: nothing secret may go over that
+        connection, but an unauthenticated ``GET /certs/download.zip`` (the public trusted-root download, served
+        once the reverse proxy and the directory service are back) is no secret, so the connection for it is not
+        verified. Returns ``(True, last)`` once it answers 200, ``(None, last)`` when ``deadline`` passes first.
+        """
+        if not isinstance(deadline, Deadline):
+            deadline = Deadline(deadline)
+        probe = VCenterClient(self.hostname, port=self.port, validate_certs=False, timeout=self.timeout, retries=0)
+
+        def answering():
+            response = probe._send('GET', ANONYMOUS_PROBE_PATH, 'wait for vCenter\'s services')
+            if response.status_code == 200:
+                return True
+            raise NotYet('GET %s answers HTTP %d' % (ANONYMOUS_PROBE_PATH, response.status_code))
+
+        try:
+            return poll(answering, deadline, interval=interval)
+        except (ConnectionFailure, VCenterError) as exc:
+            return None, exc.reason
+        finally:
+            probe.close()
+
     def wait_until_serving(self, expected_sha256, operation, deadline, fingerprint_of_der, interval=POLL_INTERVAL,
                            ready=None):
         """After a service restart: wait until the TLS port serves ``expected_sha256``, a fresh login works and
@@ -573,6 +598,10 @@ class VCenterClient(object):
                 'within wait_timeout (%ss): %s. The change WAS applied; check vCenter and rerun the task '
                 'to converge' % (_seconds(deadline.seconds), last), vcenter_state=STATE_CHANGED)
 
+
+# vCenter's unauthenticated trusted-root download (vSphere Authentication, "Download and Install vCenter Server Root
+# Certificates"): what an anonymous wait asks for.
+ANONYMOUS_PROBE_PATH = '/certs/download.zip'
 
 # _ssl.ENCODING_DER (private, as the certificate objects of _sslobj.get_unverified_chain); 2 in every CPython.
 _DER = getattr(getattr(ssl, '_ssl', None), 'ENCODING_DER', 2)

@@ -69,6 +69,10 @@ attributes:
         change.
     support: partial
 notes:
+  - The key of the CSR stays on the vCenter the task connects to, and each new CSR replaces it; in an
+    Enhanced Linked Mode SSO domain every vCenter has its own, so set the signed certificate
+    (M(certops.vcenter.vcenter_tls_cert) without O(certops.vcenter.vcenter_tls_cert#module:private_key)) on the
+    same vCenter.
   - With O(certificate=machine_ssl), O(organization), O(locality), O(state_or_province), O(country) and
     O(email_address) are required, because vCenter's API (C(TlsCsr.Spec)) requires them; the task is refused
     before any request without them. O(organization_unit) may be left out; it is then sent as an empty string,

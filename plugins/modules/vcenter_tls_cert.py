@@ -142,6 +142,10 @@ notes:
   - Whether a certificate is VMCA-issued is decided from vCenter's trusted roots and the active STS signing
     chain; see M(certops.vcenter.vcenter_tls_cert_info).
   - vCenter restarts services after every change; plan a maintenance window.
+  - In an Enhanced Linked Mode SSO domain every vCenter has its own machine SSL certificate, so this module
+    changes only the vCenter it connects to (one inventory host per vCenter). What it adds to the trust store
+    for O(root_certificate) is domain-wide, like every trusted root (it is published to the directory
+    service and synchronised into VECS, KB 326288).
   - Check mode cannot foresee what vCenter alone knows and checks only when the change is sent, for example
     whether it still holds the key of the CSR for O(certificate) when O(private_key) is omitted (each new CSR
     replaces that key). The PNID check is predicted from the PNID read from vCenter (see O(skip_san_check)).

@@ -107,9 +107,12 @@ notes:
     verify. When vCenter re-issues its machine SSL certificate under the new root (VMware's sample and
     KB 438284, every certificate is regenerated, a custom one too), that certificate no longer verifies
     against O(vcenter_ca_path), so the module cannot log in again to read the new root back. It then returns
-    RV(vmca_root=null) with a warning; add the new root to O(vcenter_ca_path) (download it from
-    C(https://<vcenter>/certs/download.zip) and check it) and rerun the task, which reports no change and
-    returns the root. When the machine SSL certificate still verifies (a custom certificate from your own CA
+    RV(vmca_root=null) with a warning, after waiting (within O(wait_timeout), sending no credentials) until
+    vCenter's services answer its unauthenticated C(GET /certs/download.zip) again, so the restart is over
+    when the task ends. Add the new root to O(vcenter_ca_path) (download it from
+    C(https://<vcenter>/certs/download.zip) and check it, for example with
+    M(certops.vcenter.vcenter_root_ca_bundle)) and rerun the task, which reports no change and returns the
+    root. When the machine SSL certificate still verifies (a custom certificate from your own CA
     that this vCenter did not regenerate), the module reads the new root back, trusts it for the rest of the
     task and waits for vCenter.
   - With O(vcenter_validate_certs=false) the module reads the new root back after the restart and waits
@@ -371,7 +374,10 @@ class VmcaRoot(CertModule):
                                    'within wait_timeout (%ss): %s. The change WAS applied; check vCenter and rerun '
                                    'the task' % (self.params['wait_timeout'], last), vcenter_state=STATE_CHANGED)
         if outcome == 'unverifiable':
-            self._warn_unverifiable()
+            # The restart goes on for minutes on a real vCenter: wait it out without credentials, so the next task
+            # (or the user who adds the new root to vcenter_ca_path) does not meet a vCenter still restarting.
+            back, last = self.client.wait_until_answering_anonymously(deadline)
+            self._warn_unverifiable(back, last)
             regenerated = None
             if custom_fp is not None:
                 # the TLS port now presents a certificate that does not verify: read it (observation only)
@@ -392,13 +398,21 @@ class VmcaRoot(CertModule):
                                        fingerprint_der, ready=self.api.get_tls)
         return new_root, regenerated
 
-    def _warn_unverifiable(self):
+    def _warn_unverifiable(self, back, last):
+        if back:
+            waited = ('It waited, sending no credentials, until vCenter\'s services answered again (GET '
+                      '/certs/download.zip): the restart is over.')
+        else:
+            waited = ('It waited, sending no credentials, for vCenter\'s services to answer again, but they did not '
+                      'within wait_timeout (%ss: %s): the restart may still be running.' % (
+                          self.params['wait_timeout'], last))
         self.warnings.append(
             'The VMCA root was replaced. vCenter now presents a certificate that does not verify against '
             'vcenter_ca_path (it was re-issued under the new VMCA root), so this task did not log in again and did '
-            'not read the new root back: it never sends credentials over a connection it cannot verify. Add the new '
-            'VMCA root to vcenter_ca_path (download it from https://%s/certs/download.zip and check it) and rerun '
-            'the task; the rerun reports no change and returns the root.' % self._address())
+            'not read the new root back: it never sends credentials over a connection it cannot verify. %s Add the '
+            'new VMCA root to vcenter_ca_path (download it from https://%s/certs/download.zip and check it, for '
+            'example with certops.vcenter.vcenter_root_ca_bundle and expected_sha256) and rerun the task; the rerun '
+            'reports no change and returns the root.' % (waited, self._address()))
 
     def _address(self):
         host = self.params['vcenter_hostname']

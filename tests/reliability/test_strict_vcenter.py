@@ -12,7 +12,9 @@ with the option that shows it:
 * a linked SSO domain (``--linked-partner``, STS chain anchored by the partner, partner rotated last): this vCenter's
   VMCA root is identified, never the partner's, and the partner's root is never removed;
 * a VMCA root replacement that regenerates a custom machine SSL certificate (``--vmca-replace regenerate-all``,
-  the default): the module reports it.
+  the default): the module reports it;
+* a VMCA root replacement whose new machine SSL certificate no longer verifies (validate_certs on, a restart of
+  seconds): the module sends no credentials over that connection, waits out the restart anonymously, and says so.
 """
 
 import time
@@ -158,3 +160,33 @@ def test_a_regenerated_custom_machine_certificate_is_reported(sim, pki, report):
     assert any('regenerated the custom machine SSL certificate' in w for w in result['warnings'])
     served = rel_sim.served_sha256(control.port)
     assert served != rel_pki.sha256(leaf.cert)
+
+
+@pytest.fixture(scope='module')
+def slow_restart_sim(tmp_path_factory):
+    proc = rel_sim.Simulator(str(tmp_path_factory.mktemp('certsim-slow-restart')), restart_seconds='6')
+    yield proc
+    assert proc.stop() == 0
+
+
+def test_an_unverifiable_vmca_root_replacement_waits_out_the_restart_without_credentials(slow_restart_sim, tmp_path,
+                                                                                          report):
+    control = _fresh(slow_restart_sim)
+    ca_file = tmp_path / 'ca.pem'
+    ca_file.write_text(control.vmca_root()['pem'])
+    args = rel_run.connection(control.port, vcenter_hostname='localhost', vcenter_validate_certs=True,
+                              vcenter_ca_path=str(ca_file), organization='Rel Unverifiable', wait_timeout=60)
+    result = rel_run.run_inproc('vcenter_vmca_root', args)
+    # at once, no wait here: the restart the replacement started is over when the task ends
+    status, _body = rel_sim._request(control.port, 'GET', '/certs/download.zip')  # pylint: disable=protected-access
+    stats = control.stats()
+    _row(report, 13, 'VMCA root replaced with validate_certs on: the new machine SSL certificate does not verify '
+         '(restart 6 s)', 'vcenter_vmca_root', result, control)
+    assert result.get('changed') is True and not result.get('failed'), result
+    assert result['vmca_root'] is None
+    text = ' '.join(result.get('warnings') or [])
+    assert 'never sends credentials over a connection it cannot verify' in text, text
+    assert 'until vCenter\'s services answered again' in text and 'the restart is over' in text, text
+    assert status == 200
+    # one login, before the replacement; none over the connection that no longer verifies
+    assert stats['logins'] == 1, stats

@@ -99,11 +99,13 @@ class FakeVCenter(object):
         self.unavailable_reads = 0
         self._unavailable = 0
         self.verify_fails_after_vmca = False
+        self.anonymous_waits = 0  # waits for the services without credentials (after an unverifiable change)
         self.tls_unverifiable = False
         self.serve_old = False       # the TLS port keeps serving the certificate it served when the task began
         self.served = None           # certificate the TLS port serves (None: the current one)
         self.served_extra = []       # certificates the TLS port serves after the leaf
         self.tls_port_down = False   # the TLS port cannot be read
+        self.tls_port_down_after_vmca = False  # ... from the VMCA root replacement on (a restart that goes on)
         self.hidden = set()          # ids left out of the list (9.x: the list lags a create)
         self.hide_created = 0        # hide new chains from this many list calls
         self.lag_reads = 0           # a new chain is hidden from this many reads (list or get),
@@ -404,6 +406,8 @@ class FakeVCenter(object):
             self.use_vmca_tls(leaf.subject, sans=[PNID], days=730, key=self.pki.tls_key)
         if self.verify_fails_after_vmca:
             self.tls_unverifiable = True
+        if self.tls_port_down_after_vmca:
+            self.tls_port_down = True
         return None
 
 
@@ -458,6 +462,11 @@ class FakeClient(VCenterClient):
 
     def trust_additional(self, pems):
         self.server.trusted.extend(pems)
+
+    def wait_until_answering_anonymously(self, deadline, interval=1.0):
+        # the real one is proven against the simulator (tests/reliability/test_strict_vcenter.py); here: recorded
+        self.server.anonymous_waits += 1
+        return (None, 'connection refused') if self.server.tls_port_down else (True, 'answered')
 
     def wait_until_serving(self, expected_sha256, operation, deadline, fingerprint_of_der, interval=1.0, ready=None):
         self.server.waited.append(expected_sha256)

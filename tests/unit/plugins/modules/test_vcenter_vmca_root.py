@@ -107,6 +107,19 @@ def test_unverifiable_new_certificate_is_reported_not_bypassed(capsys, vcenter, 
     assert 'never sends credentials over a connection it cannot verify' in text
     assert 'https://vc.example.com:8443/certs/download.zip' in text
     assert vcenter.trusted == [] and vcenter.waited == []
+    # it waited for the restart to end without credentials, and says so
+    assert vcenter.anonymous_waits == 1
+    assert 'sending no credentials, until vCenter\'s services answered again' in text
+
+
+def test_unverifiable_and_still_restarting_says_the_restart_may_go_on(capsys, vcenter, pki):
+    vcenter.verify_fails_after_vmca = True
+    vcenter.tls_port_down_after_vmca = True
+    result = run(capsys, {'organization': 'Example Corp', 'wait_timeout': 5})
+    assert result['changed'] is True and result['vmca_root'] is None
+    assert vcenter.anonymous_waits == 1
+    assert 'did not within wait_timeout (5s: connection refused): the restart may still be running' in \
+        warnings_text(result)
 
 
 def test_custom_machine_ssl_certificate_new_root_found_by_name(capsys, vcenter, pki):
