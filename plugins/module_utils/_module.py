@@ -77,12 +77,14 @@ class CertModule(object):
     module_name = 'certops.vcenter'
     operation = 'manage vCenter certificates'
 
-    def __init__(self, module):
+    def __init__(self, module, params=None, client=None, warnings=None):
+        """``params``, ``client`` and ``warnings`` let one task run several instances (one per item of a list
+        option) with their own options on one session and one list of warnings."""
         self.module = module
-        self.params = module.params
-        self.client = client_from_params(module.params)
+        self.params = module.params if params is None else params
+        self.client = client_from_params(module.params) if client is None else client
         self.api = CertApi(self.client)
-        self.warnings = []
+        self.warnings = [] if warnings is None else warnings
 
     # ---------------------------------------------------------------- hooks
     def validate(self):

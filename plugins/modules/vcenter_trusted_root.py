@@ -65,6 +65,34 @@ options:
         O(force=true) replaces it (deletes it, then creates it again with the same id).
       - With O(state=absent), the id of the chain to remove.
     type: str
+  chains:
+    description:
+      - Several chains in one task, each with its own O(chains[].certificates), O(chains[].chain_id) and
+        O(chains[].state), as the single-chain options describe them. The store is read once (one list and one
+        read per chain in the store) and every entry is compared against it, on one session, so three chains that
+        are already trusted cost one login, one list, one read per chain in the store and one logout.
+      - Entries are applied in order; each is planned against the store as the entries before it leave it, so
+        check mode and the diff predict the whole run. A failed entry stops the task; the error names it, says
+        which earlier entries were applied (then RV(vcenter_state=changed)) and which later ones were not
+        attempted.
+      - O(force) and O(wait_timeout) apply to every entry. Mutually exclusive with O(certificates) and
+        O(chain_id).
+    type: list
+    elements: dict
+    suboptions:
+      certificates:
+        description:
+          - As O(certificates). Required when the entry's state is V(present). Not logged.
+        type: str
+      chain_id:
+        description:
+          - As O(chain_id).
+        type: str
+      state:
+        description:
+          - V(present) or V(absent), as O(state); the task's O(state) when not given.
+        type: str
+        choices: [present, absent]
   force:
     description:
       - Replace a chain named by O(chain_id) that holds other certificates.
@@ -145,6 +173,20 @@ EXAMPLES = r'''
     vcenter_ca_path: /etc/pki/vmca-root.pem
     certificates: "{{ lookup('ansible.builtin.file', 'old-root.pem') }}"
     state: absent
+
+- name: Several chains in one task (one read of the store, one session)
+  certops.vcenter.vcenter_trusted_root:
+    vcenter_hostname: vc.example.com
+    vcenter_username: administrator@vsphere.local
+    vcenter_password: "{{ vault_vcenter_password }}"
+    vcenter_ca_path: /etc/pki/vmca-root.pem
+    chains:
+      - certificates: "{{ lookup('ansible.builtin.file', 'corp-root-2026.pem') }}"
+        chain_id: corp-root-2026
+      - certificates: "{{ lookup('ansible.builtin.file', 'partner-root.pem') }}"
+      - chain_id: corp-root-2016
+        state: absent
+  register: roots
 '''
 
 RETURN = r'''
@@ -155,12 +197,12 @@ chain_id:
     - When every certificate of O(certificates) is already held by other chains (vCenter refuses them again), the
       first of those chains.
     - V(null) in check mode when vCenter would generate the id, and when nothing was removed.
-  returned: success
+  returned: success, without O(chains)
   type: str
   sample: corp-root-2026
 removed_chain_ids:
   description: Ids of every chain removed (or that would be removed in check mode).
-  returned: when O(state=absent)
+  returned: when O(state=absent), without O(chains)
   type: list
   elements: str
 certificates:
@@ -170,7 +212,7 @@ certificates:
       C(not_before), C(not_after) (ISO 8601 UTC), C(days_remaining), C(fingerprints) (C(sha1) and C(sha256),
       upper-case colon-separated hex), C(subject_alt_name) (list like C(DNS:vc.example.com)), C(key_type),
       C(key_size), C(is_ca)."
-  returned: success
+  returned: success, without O(chains)
   type: list
   elements: dict
   sample:
@@ -187,6 +229,19 @@ certificates:
       key_type: RSA
       key_size: 3072
       is_ca: true
+chain_results:
+  description:
+    - With O(chains), one entry per item of O(chains), in order, with the item's C(chain_id), C(certificates) and
+      (for V(absent)) C(removed_chain_ids) as described above, its C(state), and whether it C(changed).
+    - RV(chain_id), RV(certificates) and RV(removed_chain_ids) are not returned with O(chains).
+  returned: with O(chains)
+  type: list
+  elements: dict
+  sample:
+    - chain_id: corp-root-2026
+      state: present
+      changed: false
+      certificates: []
 actions:
   description: What the task did (or would do in check mode).
   returned: when changed
@@ -284,10 +339,21 @@ def covering_chains(desired, chains):
     return [c['chain_id'] for c in chains if _certs.fingerprint_set(c['certs']) & wanted]
 
 
+def read_store(api, tasks):
+    """The trust store (1 list + 1 read per chain) and, only when one of ``tasks`` would remove or replace a
+    chain, what each chain anchors (the reads that tell cost more)."""
+    chains = trust_store(api)
+    if not any(task._targets(chains) for task in tasks):  # pylint: disable=protected-access
+        return {'chains': chains, 'anchors': {}}
+    state = read_anchor_state(api, chains=chains)
+    return {'chains': state['chains'], 'anchors': state['anchors'], 'tls_cert': state['tls_cert'],
+            'tls_anchor_unknown': state['tls_anchor'] is None and not _certs.is_self_signed(state['tls_cert'])}
+
+
 class TrustedRoot(CertModule):
 
-    def __init__(self, module):
-        super(TrustedRoot, self).__init__(module)
+    def __init__(self, module, params=None, client=None, warnings=None):
+        super(TrustedRoot, self).__init__(module, params=params, client=client, warnings=warnings)
         self.state = self.params['state']
         self.operation = 'add a trusted root chain' if self.state == 'present' else 'remove a trusted root chain'
         self.desired = None
@@ -326,15 +392,7 @@ class TrustedRoot(CertModule):
         return [c for c in chains if c['chain_id'] == chain_id]
 
     def read_current(self):
-        chains = trust_store(self.api)
-        anchors = {}
-        if self._targets(chains):
-            # Only a task that would remove something pays for the reads that tell what each chain anchors.
-            state = read_anchor_state(self.api, chains=chains)
-            chains, anchors = state['chains'], state['anchors']
-            return {'chains': chains, 'anchors': anchors, 'tls_cert': state['tls_cert'],
-                    'tls_anchor_unknown': state['tls_anchor'] is None and not _certs.is_self_signed(state['tls_cert'])}
-        return {'chains': chains, 'anchors': anchors}
+        return read_store(self.api, [self])
 
     # ------------------------------------------------------------------ plan
     def compare(self, current):
@@ -612,20 +670,123 @@ class TrustedRoot(CertModule):
         return result
 
 
+class TrustedRootList(CertModule):
+    """O(chains): every entry is a TrustedRoot task with its own certificates, chain_id and state, run in order on
+    one session against one read of the store. Each entry is planned against the store as the entries before it
+    leave it, so check mode predicts the whole run; a failed entry stops the run and the error says what the
+    entries before it changed and that the ones after it were not attempted."""
+
+    operation = 'manage trusted root chains'
+
+    def __init__(self, module):
+        super(TrustedRootList, self).__init__(module)
+        self.tasks = []
+        for entry in self.params['chains']:
+            params = dict(self.params, certificates=entry.get('certificates'), chain_id=entry.get('chain_id'),
+                          state=entry.get('state') or self.params['state'], chains=None)
+            self.tasks.append(TrustedRoot(module, params=params, client=self.client, warnings=self.warnings))
+
+    def _name(self, index):
+        task = self.tasks[index]
+        return 'chains[%d] (%s%s)' % (index, task.state, ', chain_id %s' % task.params['chain_id']
+                                      if task.params['chain_id'] else '')
+
+    def validate(self):
+        for index, task in enumerate(self.tasks):
+            if task.state == 'present' and task.params['certificates'] is None:
+                raise InputError(self.operation, '%s: certificates is required with state present' % self._name(index))
+            if task.state == 'absent' and task.params['certificates'] is None and task.params['chain_id'] is None:
+                raise InputError(self.operation, '%s: chain_id or certificates is required with state absent'
+                                 % self._name(index))
+            try:
+                task.validate()
+            except InputError as exc:
+                exc.reason = '%s: %s' % (self._name(index), exc.reason)
+                raise
+
+    def read_current(self):
+        return read_store(self.api, self.tasks)
+
+    def compare(self, current):
+        plans, view = [], current
+        for index, task in enumerate(self.tasks):
+            try:
+                plan = task.compare(view)
+            except CertOpsError as exc:
+                exc.reason = '%s: %s' % (self._name(index), exc.reason)
+                raise
+            plans.append(plan)
+            if plan.changed:
+                chains = [c for c in view['chains'] if c['chain_id'] not in plan.deletes]
+                if plan.create:
+                    chains.append({'chain_id': plan.chain_id, 'certs': list(task.desired)})
+                view = dict(view, chains=chains)
+        return Plan(any(p.changed for p in plans), actions=[a for p in plans for a in p.actions],
+                    before=store_view(current['chains']), after=store_view(view['chains']), plans=plans,
+                    afters=[None] * len(plans))
+
+    def apply(self, plan, current):
+        view = current
+        for index, (task, item) in enumerate(zip(self.tasks, plan.plans)):
+            if not item.changed:
+                plan.afters[index] = view
+                continue
+            try:
+                view = task._apply_and_recover(item, view)  # pylint: disable=protected-access
+            except CertOpsError as exc:
+                self._explain_stop(exc, index, plan)
+                raise
+            plan.afters[index] = view
+        plan.after = store_view(view['chains'])  # ids vCenter generated are known now
+        return view
+
+    def _explain_stop(self, exc, index, plan):
+        done = [self._name(i) for i in range(index) if plan.plans[i].changed]
+        left = [self._name(i) for i in range(index + 1, len(self.tasks)) if plan.plans[i].changed]
+        exc.reason = '%s: %s' % (self._name(index), exc.reason)
+        if done:
+            exc.reason += '. Before it, this task changed %s' % ', '.join(done)
+            exc.vcenter_state = STATE_CHANGED
+        if left:
+            exc.reason += '. Not attempted: %s' % ', '.join(left)
+
+    def result(self, plan, current, after):
+        items = []
+        for task, item, item_after in zip(self.tasks, plan.plans, plan.afters):
+            entry = task.result(item, current, item_after if item_after is not None else current)
+            entry.update(state=task.state, changed=item.changed)
+            items.append(entry)
+        return {'chain_results': items}
+
+
+def trusted_root_task(module):
+    """The list form (O(chains)) or the single-chain form."""
+    return TrustedRootList(module) if module.params['chains'] is not None else TrustedRoot(module)
+
+
+trusted_root_task.operation = TrustedRootList.operation
+
+
 def main():
     run_module(
-        TrustedRoot,
+        trusted_root_task,
         dict(
             state=dict(type='str', default='present', choices=['present', 'absent']),
             # no_log: a private key pasted here by mistake must not be logged with the module arguments
             certificates=dict(type='str', no_log=True),
             chain_id=dict(type='str'),
+            chains=dict(type='list', elements='dict', options=dict(
+                certificates=dict(type='str', no_log=True),
+                chain_id=dict(type='str'),
+                state=dict(type='str', choices=['present', 'absent']),
+            )),
             force=dict(type='bool', default=False),
             wait_timeout=dict(type='int', default=DEFAULT_WAIT_TIMEOUT),
         ),
+        mutually_exclusive=[('chains', 'certificates'), ('chains', 'chain_id')],
         required_if=[
-            ('state', 'present', ('certificates',)),
-            ('state', 'absent', ('chain_id', 'certificates'), True),
+            ('state', 'present', ('certificates', 'chains'), True),
+            ('state', 'absent', ('chain_id', 'certificates', 'chains'), True),
         ],
     )
 
