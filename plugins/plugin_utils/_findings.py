@@ -189,7 +189,7 @@ class _Check(object):
                            'source': CATALOGUE[finding_id][1]})
 
     def expired(self, cert):
-        return _certs.not_after(cert) <= self.now
+        return is_expired(_certs.not_after(cert), self.now)
 
     def threshold_severity(self, cert):
         days = _certs.days_remaining(cert, self.now)
@@ -447,15 +447,27 @@ def findings(data, vcenter=None, warning_days=60, critical_days=14, min_rsa_bits
     return sort_findings(check.found)
 
 
+def is_expired(not_after, now):
+    """The expiry rule of every finding (and of the trusted_roots role's removal of expired chains): a certificate
+    has expired from its notAfter second on. Both are aware UTC datetimes."""
+    return not_after <= now
+
+
+def parse_utc(value, what):
+    """An aware UTC datetime from a datetime or an ISO 8601 UTC string like ``2026-01-31T12:00:00Z`` (what the
+    modules return as ``not_after``); :class:`FindingsInputError` naming ``what`` otherwise."""
+    if isinstance(value, datetime.datetime):
+        return _certs._utc(value)
+    try:
+        return _certs._utc(datetime.datetime.strptime(str(value), '%Y-%m-%dT%H:%M:%SZ'))
+    except ValueError:
+        raise FindingsInputError('%s must be an ISO 8601 UTC time like 2026-01-31T12:00:00Z, got %r' % (what, value))
+
+
 def _parse_now(now):
     if now is None:
         return _certs.utcnow()
-    if isinstance(now, datetime.datetime):
-        return _certs._utc(now)
-    try:
-        return _certs._utc(datetime.datetime.strptime(str(now), '%Y-%m-%dT%H:%M:%SZ'))
-    except ValueError:
-        raise FindingsInputError('now must be an ISO 8601 UTC time like 2026-01-31T12:00:00Z, got %r' % now)
+    return parse_utc(now, 'now')
 
 
 def sort_findings(items):
