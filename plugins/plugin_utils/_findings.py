@@ -254,9 +254,10 @@ class _Check(object):
                     self.add('trusted_root_expired', 'warning', ref,
                              'Trusted chain %s holds %s, expired on %s, and anchors no current certificate.'
                              % (chain_id, ref['subject'], ref['not_after']),
-                             _module('vcenter_trusted_root', {'chain_id': chain_id, 'state': 'absent'},
-                                     'Remove it with vcenter_trusted_root chain_id=%s state=absent (the module '
-                                     'refuses a chain that anchors something).' % chain_id))
+                             _role('trusted_roots', {'trusted_roots_remove_expired': True},
+                                   'Remove expired chains that anchor nothing with the trusted_roots role '
+                                   '(trusted_roots_remove_expired), or this one with vcenter_trusted_root '
+                                   'chain_id=%s state=absent.' % chain_id))
             elif uses:
                 soonest = min(chain['certs'], key=_certs.not_after) if chain['certs'] else None
                 severity = self.threshold_severity(soonest) if soonest is not None else None
@@ -282,16 +283,18 @@ class _Check(object):
         if 'machine_ssl' in uses:
             return _role('rotate_machine_ssl', {'rotate_machine_ssl_force': True},
                          'Keep chain %s; replace the machine SSL certificate it anchors with the rotate_machine_ssl '
-                         'role (a certificate from a current CA), then remove the chain with vcenter_trusted_root '
-                         'chain_id=%s state=absent.' % (chain_id, chain_id))
+                         'role (a certificate from a current CA), then remove the chain with the trusted_roots role '
+                         '(trusted_roots_remove_expired) or vcenter_trusted_root chain_id=%s state=absent.'
+                         % (chain_id, chain_id))
         if 'vmca_root' in uses:
             return _role('rotate_vmca', {'rotate_vmca_replace_root': True},
                          'Keep chain %s; replace the VMCA root with the rotate_vmca role, then remove the chain '
                          'with vcenter_trusted_root chain_id=%s state=absent.' % (chain_id, chain_id))
         return _module('vcenter_sts_signing_cert', {'state': 'refreshed', 'force': True},
                        'Keep chain %s; refresh the STS signing certificate with vcenter_sts_signing_cert '
-                       'state=refreshed force=true, then remove the chain with vcenter_trusted_root '
-                       'chain_id=%s state=absent.' % (chain_id, chain_id))
+                       'state=refreshed force=true, then remove the chain with the trusted_roots role '
+                       '(trusted_roots_remove_expired) or vcenter_trusted_root chain_id=%s state=absent.'
+                       % (chain_id, chain_id))
 
     # -------------------------------------------------------------- machine SSL
     def machine_ssl(self):
