@@ -147,8 +147,13 @@ def plan(info, desired, remove_unlisted=False, remove_expired=False, keep_chain_
     listed = _listed(store, wanted)
     vmca_unknown = info.get('vmca_root') is None
     to_remove, protected, kept_anchoring, kept_listed, needs_vmca_root = [], [], [], [], []
+    # a conflicting chain that is replaced holds the listed certificates once the additions are made: the removals,
+    # which come after, must not take it for the unlisted chain it was
+    replaced = set(conflicts) if replace_conflicting else set()
     for chain in store:
         chain_id = chain['chain_id']
+        if chain_id in replaced:
+            continue
         is_listed = chain_id in listed
         if remove_unlisted and not is_listed and chain['anchors']:
             protected.append(_view(chain, 'chain_id', 'anchors', 'subjects', 'fingerprints'))

@@ -167,6 +167,22 @@ def test_a_conflict_alone_is_a_change_only_when_it_is_replaced():
     assert plan(info, desired, replace_conflicting=True)['any_change'] is True
 
 
+def test_a_replaced_chain_is_neither_removed_nor_kept():
+    # corp is replaced (deleted, created again with the listed certificates under the same id) before the removals:
+    # removing "corp" afterwards would remove the listed chain
+    info = store(chain('corp', cert('C4', EARLIER)), chain('stale', 'C3'))
+    result = plan(info, [listed('AA', chain_id='corp')], replace_conflicting=True, remove_unlisted=True,
+                  remove_expired=True)
+    assert result['conflicts'] == ['corp']
+    assert ids(result['to_remove']) == ['stale']
+    assert result['kept_expired_listed'] == [] and result['protected'] == []
+    anchoring = store(chain('corp', 'C4', anchors=['machine_ssl']))
+    assert plan(anchoring, [listed('AA', chain_id='corp')], replace_conflicting=True,
+                remove_unlisted=True)['protected'] == []
+    # not replaced, it is an unlisted chain like any other (and the role stops on the conflict first)
+    assert ids(plan(info, [listed('AA', chain_id='corp')], remove_unlisted=True)['to_remove']) == ['corp', 'stale']
+
+
 # ------------------------------------------------------------------ removal of unlisted chains
 
 def test_remove_unlisted_never_removes_an_anchor_a_kept_id_or_a_listed_chain():
