@@ -21,8 +21,8 @@ description:
   - Chains are matched by the set of their certificates' SHA-256 fingerprints, whatever their id. A listed chain whose
     every certificate the store already holds in other chains counts as present (vCenter refuses the same
     certificates under another id), and the chains that hold them count as listed.
-  - A chain that anchors something (its C(anchors) are not empty), a chain listed in O(_input) or O(keep_chain_ids)
-    is never removed.
+  - A chain that anchors something (its C(anchors) are not empty), that counts as listed in O(desired), or whose id
+    is in O(keep_chain_ids) is never removed.
   - A certificate has expired from its C(not_after) second on, the rule of the P(certops.vcenter.cert_findings#filter)
     filter, so the chains removed with O(remove_expired) are those its C(trusted_root_expired) findings name.
 positional: _input, desired
