@@ -142,13 +142,12 @@ _value:
       evidence: Trusted chain 5E0A2B... holds CN=Old Corp Root, expired on 2025-11-29T00:00:00Z, and anchors no
         current certificate.
       remedy:
-        action: certops.vcenter.vcenter_trusted_root
-        kind: module
+        action: certops.vcenter.trusted_roots
+        kind: role
         variables:
-          chain_id: 5E0A2B...
-          state: absent
-        text: Remove it with vcenter_trusted_root chain_id=5E0A2B... state=absent (the module refuses a chain that
-          anchors something).
+          trusted_roots_remove_expired: true
+        text: Remove expired chains that anchor nothing with the trusted_roots role (trusted_roots_remove_expired), or
+          this one with vcenter_trusted_root chain_id=5E0A2B... state=absent.
       source: KB 326288 "Removing CA Certificates from the TRUSTED_ROOTS store in VECS"
 '''
 

@@ -189,7 +189,7 @@ class _Check(object):
                            'source': CATALOGUE[finding_id][1]})
 
     def expired(self, cert):
-        return _certs.not_after(cert) <= self.now
+        return is_expired(_certs.not_after(cert), self.now)
 
     def threshold_severity(self, cert):
         days = _certs.days_remaining(cert, self.now)
@@ -254,9 +254,10 @@ class _Check(object):
                     self.add('trusted_root_expired', 'warning', ref,
                              'Trusted chain %s holds %s, expired on %s, and anchors no current certificate.'
                              % (chain_id, ref['subject'], ref['not_after']),
-                             _module('vcenter_trusted_root', {'chain_id': chain_id, 'state': 'absent'},
-                                     'Remove it with vcenter_trusted_root chain_id=%s state=absent (the module '
-                                     'refuses a chain that anchors something).' % chain_id))
+                             _role('trusted_roots', {'trusted_roots_remove_expired': True},
+                                   'Remove expired chains that anchor nothing with the trusted_roots role '
+                                   '(trusted_roots_remove_expired), or this one with vcenter_trusted_root '
+                                   'chain_id=%s state=absent.' % chain_id))
             elif uses:
                 soonest = min(chain['certs'], key=_certs.not_after) if chain['certs'] else None
                 severity = self.threshold_severity(soonest) if soonest is not None else None
@@ -282,16 +283,18 @@ class _Check(object):
         if 'machine_ssl' in uses:
             return _role('rotate_machine_ssl', {'rotate_machine_ssl_force': True},
                          'Keep chain %s; replace the machine SSL certificate it anchors with the rotate_machine_ssl '
-                         'role (a certificate from a current CA), then remove the chain with vcenter_trusted_root '
-                         'chain_id=%s state=absent.' % (chain_id, chain_id))
+                         'role (a certificate from a current CA), then remove the chain with the trusted_roots role '
+                         '(trusted_roots_remove_expired) or vcenter_trusted_root chain_id=%s state=absent.'
+                         % (chain_id, chain_id))
         if 'vmca_root' in uses:
             return _role('rotate_vmca', {'rotate_vmca_replace_root': True},
                          'Keep chain %s; replace the VMCA root with the rotate_vmca role, then remove the chain '
                          'with vcenter_trusted_root chain_id=%s state=absent.' % (chain_id, chain_id))
         return _module('vcenter_sts_signing_cert', {'state': 'refreshed', 'force': True},
                        'Keep chain %s; refresh the STS signing certificate with vcenter_sts_signing_cert '
-                       'state=refreshed force=true, then remove the chain with vcenter_trusted_root '
-                       'chain_id=%s state=absent.' % (chain_id, chain_id))
+                       'state=refreshed force=true, then remove the chain with the trusted_roots role '
+                       '(trusted_roots_remove_expired) or vcenter_trusted_root chain_id=%s state=absent.'
+                       % (chain_id, chain_id))
 
     # -------------------------------------------------------------- machine SSL
     def machine_ssl(self):
@@ -447,15 +450,27 @@ def findings(data, vcenter=None, warning_days=60, critical_days=14, min_rsa_bits
     return sort_findings(check.found)
 
 
+def is_expired(not_after, now):
+    """The expiry rule of every finding (and of the trusted_roots role's removal of expired chains): a certificate
+    has expired from its notAfter second on. Both are aware UTC datetimes."""
+    return not_after <= now
+
+
+def parse_utc(value, what):
+    """An aware UTC datetime from a datetime or an ISO 8601 UTC string like ``2026-01-31T12:00:00Z`` (what the
+    modules return as ``not_after``); :class:`FindingsInputError` naming ``what`` otherwise."""
+    if isinstance(value, datetime.datetime):
+        return _certs._utc(value)
+    try:
+        return _certs._utc(datetime.datetime.strptime(str(value), '%Y-%m-%dT%H:%M:%SZ'))
+    except ValueError:
+        raise FindingsInputError('%s must be an ISO 8601 UTC time like 2026-01-31T12:00:00Z, got %r' % (what, value))
+
+
 def _parse_now(now):
     if now is None:
         return _certs.utcnow()
-    if isinstance(now, datetime.datetime):
-        return _certs._utc(now)
-    try:
-        return _certs._utc(datetime.datetime.strptime(str(now), '%Y-%m-%dT%H:%M:%SZ'))
-    except ValueError:
-        raise FindingsInputError('now must be an ISO 8601 UTC time like 2026-01-31T12:00:00Z, got %r' % now)
+    return parse_utc(now, 'now')
 
 
 def sort_findings(items):

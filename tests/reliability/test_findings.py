@@ -96,7 +96,7 @@ CASES = [
      'rotate_machine_ssl_force', ['trusted_root_expired', 'trusted_root_expired_in_use']),
     ('trusted_root_expired', 'seed/trusted-root expired 3 days ago, anchoring nothing',
      lambda vc: seed(vc, 'trusted-root', cn='Old Root', days=-3, start_days=-400, chain='old'), {}, 'warning',
-     'certops.vcenter.vcenter_trusted_root', 'chain_id', ['trusted_root_expired_in_use']),
+     'certops.vcenter.trusted_roots', 'trusted_roots_remove_expired', ['trusted_root_expired_in_use']),
     ('trusted_root_expired_in_use', 'seed/trusted-root expired, then seed/machine-ssl issued by it',
      lambda vc: (seed(vc, 'trusted-root', cn='Expired Corp Root', days=-2, start_days=-400, chain='oldca'),
                  seed(vc, 'machine-ssl', days=100, issuer='oldca')), {}, 'critical',

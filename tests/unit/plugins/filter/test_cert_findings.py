@@ -139,7 +139,10 @@ def test_expired_chain_that_anchors_nothing(pki):
     assert finding['severity'] == 'warning'
     assert finding['certificate']['chain_id'] == 'old'
     assert finding['certificate']['days_remaining'] == -3
-    assert finding['remedy']['variables'] == {'chain_id': 'old', 'state': 'absent'}
+    assert finding['remedy']['action'] == 'certops.vcenter.trusted_roots'
+    assert finding['remedy']['kind'] == 'role'
+    assert finding['remedy']['variables'] == {'trusted_roots_remove_expired': True}
+    assert 'vcenter_trusted_root chain_id=old state=absent' in finding['remedy']['text']
     assert 'KB 326288' in finding['source']
     assert 'trusted_root_expired_in_use' not in ids(cert_findings(data))
 

@@ -1,0 +1,197 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, certops.vcenter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Private to certops.vcenter: may change in any release without notice.
+
+"""The plan of the ``trusted_roots`` role: pure functions from what ``vcenter_trusted_root_info`` returns and the
+list of chains that must be present to what to add, replace, remove and keep.
+
+No I/O and no Ansible: :func:`plan` takes the documented input (see the ``trust_store_plan`` filter). Chains are
+compared as sorted lists of SHA-256 fingerprints, whatever their id, as ``vcenter_trusted_root`` does. Expiry follows
+the rule of the ``cert_findings`` filter (:func:`_findings.is_expired`), so the chains this plan removes as expired
+are the chains a ``trusted_root_expired`` finding names.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import re
+
+from ansible_collections.certops.vcenter.plugins.module_utils import _certs
+from ansible_collections.certops.vcenter.plugins.plugin_utils import _findings
+
+UNLISTED = 'unlisted'
+EXPIRED = 'expired'
+
+
+class TrustPlanInputError(ValueError):
+    """The input does not describe a trust store or a list of chains; the message says what is wrong."""
+
+
+def _fingerprint(value, what):
+    text = str(value or '')
+    if not re.match(r'^[0-9A-Fa-f]{2}([0-9A-Fa-f: ]*[0-9A-Fa-f])?$', text):
+        raise TrustPlanInputError('%s must be a SHA-256 fingerprint in hex, got %r' % (what, value))
+    return _certs.normalise_fingerprint(text)
+
+
+def _fingerprints(values, what):
+    if not isinstance(values, list) or not values:
+        raise TrustPlanInputError('%s must be a non-empty list of SHA-256 fingerprints' % what)
+    return sorted(_fingerprint(value, what) for value in values)
+
+
+def desired_chains(entries):
+    """The chains that must be present, each ``{'index', 'source', 'chain_id', 'fingerprints', 'not_ca'}``.
+
+    An entry gives its certificates as ``pem`` (fingerprinted here; ``not_ca`` names every certificate that is not a
+    CA with the keyCertSign key usage, which vCenter refuses) or as ``fingerprints`` (``not_ca`` is then empty).
+    """
+    if not isinstance(entries, list):
+        raise TrustPlanInputError('the listed chains must be a list, got %s' % type(entries).__name__)
+    result = []
+    for position, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise TrustPlanInputError('listed chain %d must be a dict with pem or fingerprints' % (position + 1))
+        index = entry.get('index') or position + 1
+        source = entry.get('source') or 'pem #%d' % index
+        not_ca = []
+        if entry.get('pem') is not None:
+            if not _certs.HAS_CRYPTOGRAPHY:
+                raise TrustPlanInputError('fingerprinting a PEM chain needs the Python library cryptography: %s'
+                                          % _certs.CRYPTOGRAPHY_IMPORT_ERROR)
+            # CertificateInputError (a ValueError) names the entry and never echoes its text (nor a private key)
+            certs = _certs.load_certificates(entry['pem'], 'trusted_roots_present entry %s' % source)
+            fingerprints = sorted(_certs.fingerprint(cert) for cert in certs)
+            not_ca = ['%s (SHA-256 %s)' % (_certs.name_to_string(cert.subject), _certs.fingerprint(cert))
+                      for cert in certs if not _certs.is_valid_ca(cert)]
+        else:
+            fingerprints = _fingerprints(entry.get('fingerprints'), 'listed chain %s: fingerprints' % source)
+        result.append({'index': index, 'source': source, 'chain_id': entry.get('chain_id') or None,
+                       'fingerprints': fingerprints, 'not_ca': not_ca})
+    return result
+
+
+def store_chains(info, now):
+    """The chains of a ``vcenter_trusted_root_info`` result, each ``{'chain_id', 'anchors', 'subjects',
+    'fingerprints', 'expired'}``; ``expired`` lists ``{'subject', 'not_after'}`` of the certificates expired at
+    ``now``, in the chain's order."""
+    if not isinstance(info, dict) or not isinstance(info.get('chains'), list):
+        raise TrustPlanInputError('the trust store must be the result of vcenter_trusted_root_info (a dict with '
+                                  'chains), got %s' % type(info).__name__)
+    result = []
+    for position, chain in enumerate(info['chains']):
+        if not isinstance(chain, dict) or not chain.get('chain_id'):
+            raise TrustPlanInputError('trust store chain %d must be a dict with chain_id' % (position + 1))
+        chain_id = str(chain['chain_id'])
+        certs = chain.get('certificates') or []
+        fingerprints, subjects, expired = [], [], []
+        for cert in certs:
+            what = 'trust store chain %s certificate %d' % (chain_id, len(subjects) + 1)
+            sha256 = ((cert.get('fingerprints') or {}).get('sha256')) if isinstance(cert, dict) else None
+            if not sha256:
+                raise TrustPlanInputError('%s has no fingerprints.sha256' % what)
+            fingerprints.append(_fingerprint(sha256, '%s: fingerprints.sha256' % what))
+            subjects.append(cert.get('subject'))
+            if cert.get('not_after') is None:
+                raise TrustPlanInputError('%s has no not_after' % what)
+            not_after = _findings.parse_utc(cert['not_after'], '%s: not_after' % what)
+            if _findings.is_expired(not_after, now):
+                expired.append({'subject': cert.get('subject'), 'not_after': _certs.iso(not_after)})
+        result.append({'chain_id': chain_id, 'anchors': list(chain.get('anchors') or []), 'subjects': subjects,
+                       'fingerprints': sorted(fingerprints), 'expired': expired})
+    return result
+
+
+def _listed(store, desired):
+    """The ids of the chains that count as listed: those that hold a listed chain exactly, and those that hold a
+    certificate of a listed chain whose certificates are all in the store but in other chains (vCenter refuses the
+    same certificates under another id, so those chains are how the listed one is present)."""
+    exact = [chain['fingerprints'] for chain in store]
+    held = set(fp for fps in exact for fp in fps)
+    relied = set()
+    for entry in desired:
+        if entry['fingerprints'] not in exact and set(entry['fingerprints']) <= held:
+            relied.update(entry['fingerprints'])
+    wanted = [entry['fingerprints'] for entry in desired]
+    return set(chain['chain_id'] for chain in store
+               if chain['fingerprints'] in wanted or set(chain['fingerprints']) & relied)
+
+
+def _view(chain, *keys):
+    return dict((key, chain[key]) for key in keys)
+
+
+def plan(info, desired, remove_unlisted=False, remove_expired=False, keep_chain_ids=(), replace_conflicting=False,
+         now=None):
+    """What the role does to the trust store ``info`` (a ``vcenter_trusted_root_info`` result) so that it holds
+    ``desired`` (see :func:`desired_chains`). See the ``trust_store_plan`` filter for the returned dict."""
+    now = _findings.parse_utc(now, 'now') if now is not None else _certs.utcnow()
+    if not isinstance(keep_chain_ids, (list, tuple)):
+        raise TrustPlanInputError('keep_chain_ids must be a list of chain ids, got %s' % type(keep_chain_ids).__name__)
+    keep = set(str(chain_id) for chain_id in keep_chain_ids)
+    store = store_chains(info, now)
+    wanted = desired_chains(desired)
+    exact = [chain['fingerprints'] for chain in store]
+    held = set(fp for fps in exact for fp in fps)
+
+    # present: in the store as such, or every certificate held by other chains (vCenter refuses duplicates)
+    to_add = [entry for entry in wanted
+              if entry['fingerprints'] not in exact and not set(entry['fingerprints']) <= held]
+    # a listed chain_id that the store holds with other certificates (once per such chain, in the list's order)
+    conflicts = [entry['chain_id'] for entry in wanted if entry['chain_id'] for chain in store
+                 if chain['chain_id'] == entry['chain_id'] and chain['fingerprints'] != entry['fingerprints']]
+
+    listed = _listed(store, wanted)
+    vmca_unknown = info.get('vmca_root') is None
+    to_remove, protected, kept_anchoring, kept_listed, needs_vmca_root = [], [], [], [], []
+    # a conflicting chain that is replaced holds the listed certificates once the additions are made: the removals,
+    # which come after, must not take it for the unlisted chain it was
+    replaced = set(conflicts) if replace_conflicting else set()
+    for chain in store:
+        chain_id = chain['chain_id']
+        if chain_id in replaced:
+            continue
+        is_listed = chain_id in listed
+        if remove_unlisted and not is_listed and chain['anchors']:
+            protected.append(_view(chain, 'chain_id', 'anchors', 'subjects', 'fingerprints'))
+        if remove_expired and chain['expired']:
+            first = chain['expired'][0]
+            if chain['anchors']:
+                kept_anchoring.append({'chain_id': chain_id, 'anchors': chain['anchors'],
+                                       'subject': first['subject'], 'not_after': first['not_after']})
+            elif is_listed or chain_id in keep:
+                listed_in = 'trusted_roots_present' if is_listed else 'trusted_roots_keep_chain_ids'
+                kept_listed.append({'chain_id': chain_id, 'subject': first['subject'], 'not_after': first['not_after'],
+                                    'listed_in': listed_in})
+        if chain['anchors'] or chain_id in keep or is_listed:
+            continue
+        reasons = []
+        if remove_unlisted:
+            reasons.append(UNLISTED)
+        if remove_expired and chain['expired']:
+            reasons.append(EXPIRED)
+        if not reasons:
+            continue
+        removal = dict(_view(chain, 'chain_id', 'anchors', 'subjects', 'fingerprints'), reasons=reasons)
+        to_remove.append(removal)
+        # Unidentified, the VMCA root may be any chain that anchors nothing: removing an unlisted one is a guess.
+        # A chain whose certificates have all expired cannot anchor a valid certificate, whatever it is; one that
+        # still holds a valid certificate may be the VMCA root.
+        if vmca_unknown and (UNLISTED in reasons or len(chain['expired']) < len(chain['fingerprints'])):
+            needs_vmca_root.append(_view(removal, 'chain_id', 'reasons'))
+
+    return {
+        'store': [_view(chain, 'chain_id', 'anchors', 'subjects', 'fingerprints') for chain in store],
+        'desired': wanted,
+        'to_add': to_add,
+        'conflicts': conflicts,
+        'to_remove': to_remove,
+        'protected': protected,
+        'kept_expired_anchoring': kept_anchoring,
+        'kept_expired_listed': kept_listed,
+        'needs_vmca_root': needs_vmca_root,
+        'any_change': bool(to_add or to_remove or (conflicts and replace_conflicting)),
+    }
