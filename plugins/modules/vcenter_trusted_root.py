@@ -386,10 +386,12 @@ class TrustedRoot(CertModule):
         wanted = _certs.fingerprint_set(self.desired) if self.desired else None
         if self.state == 'absent':
             same_content = [c for c in chains if wanted is not None and _certs.fingerprint_set(c['certs']) == wanted]
-            return [c for c in chains if c['chain_id'] == chain_id or c in same_content]
+            return [c for c in chains if (chain_id is not None and c['chain_id'] == chain_id) or c in same_content]
         if any(_certs.fingerprint_set(c['certs']) == wanted for c in chains):
             return []
-        return [c for c in chains if c['chain_id'] == chain_id]
+        # no chain_id: vCenter generates one, nothing is replaced (a chain planned by an earlier entry of O(chains)
+        # has no id yet either)
+        return [c for c in chains if chain_id is not None and c['chain_id'] == chain_id]
 
     def read_current(self):
         return read_store(self.api, [self])

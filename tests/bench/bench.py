@@ -719,11 +719,12 @@ URI_ROOTS = URI_LOGIN + '''    - name: List the trusted root chains
         status_code: 204
 '''
 
-MOD_ROOTS = '''    - name: Make these roots trusted
+MOD_ROOTS = '''    - name: Make these roots trusted (one task, one read of the store)
       certops.vcenter.vcenter_trusted_root:
-        certificates: "{{ item }}"
-      loop: "{{ wanted_roots }}"
-      loop_control: {label: "{{ item[28:60] }}"}
+        chains: >-
+          {%- set ns = namespace(out=[]) -%}
+          {%- for pem in wanted_roots -%}{%- set ns.out = ns.out + [{'certificates': pem}] -%}{%- endfor -%}
+          {{ ns.out }}
 '''
 
 REPORT_PLAYBOOK = '''- name: Certificate report
@@ -1052,9 +1053,10 @@ def analysis(results):
         out.append(
             '3. **3 trusted roots ensured** cost %d requests in their no-op (the hand-written `uri` playbook: %d). %s' % (
                 roots['noop_requests'], roots_uri['noop_requests'],
-                'The module ensures a list of chains in one run.' if roots['noop_requests'] <= 8 else
-                'The list form of `vcenter_trusted_root` (one read of the store for all chains) is built by '
-                'another helper and not in the code measured here; the benchmark loops the single-chain form.'))
+                'The module ensures the list of chains in one run (option `chains`): a login, the list, one read '
+                'per chain in the store and a logout.' if roots['noop_requests'] <= 8 else
+                'The list form of `vcenter_trusted_root` (option `chains`) should cost a login, the list, one read '
+                'per chain in the store and a logout; this run measured more: look at section 3.'))
     renewed = rows.get('vcenter_tls_cert (renewed, not due)')
     if renewed:
         out.append(

@@ -55,6 +55,23 @@ def test_three_chains_already_trusted_cost_one_read_of_the_store(vc):
     assert sum(requests.values()) == 2 + 1 + in_store, requests
 
 
+def test_chains_without_ids_are_each_created_once(vc):
+    roots = _roots()
+    chains = [dict(certificates=r.pem) for r in roots]
+    args = rel_run.connection(vc.port, chains=chains)
+    predicted = rel_run.run_inproc('vcenter_trusted_root', args, check=True)
+    before = _ids(vc)
+
+    first = rel_run.run_inproc('vcenter_trusted_root', args)
+
+    assert [r['changed'] for r in predicted['chain_results']] == [True, True, True], predicted
+    assert first.get('changed') is True and not first.get('failed'), first
+    created = [r['chain_id'] for r in first['chain_results']]
+    assert len(set(created)) == 3 and None not in created, created
+    assert sorted(set(_ids(vc)) - set(before)) == sorted(created)
+    assert rel_run.run_inproc('vcenter_trusted_root', args).get('changed') is False
+
+
 def test_check_mode_predicts_the_whole_list_and_the_run_matches(vc, pki):
     roots = _roots()
     with vc.rest() as rest:
