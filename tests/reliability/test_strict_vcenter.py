@@ -169,8 +169,8 @@ def slow_restart_sim(tmp_path_factory):
     assert proc.stop() == 0
 
 
-def test_an_unverifiable_vmca_root_replacement_waits_out_the_restart_without_credentials(slow_restart_sim, tmp_path,
-                                                                                          report):
+def test_an_unverifiable_vmca_root_replacement_waits_out_the_restart_without_credentials(
+        slow_restart_sim, tmp_path, report):
     control = _fresh(slow_restart_sim)
     ca_file = tmp_path / 'ca.pem'
     ca_file.write_text(control.vmca_root()['pem'])
