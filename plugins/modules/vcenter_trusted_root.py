@@ -73,7 +73,7 @@ options:
         are already trusted cost one login, one list, one read per chain in the store and one logout.
       - Entries are applied in order; each is planned against the store as the entries before it leave it, so
         check mode and the diff predict the whole run. A failed entry stops the task; the error names it, says
-        which earlier entries were applied (then RV(vcenter_state=changed)) and which later ones were not
+        which earlier entries were applied (then C(vcenter_state=changed)) and which later ones were not
         attempted.
       - O(force) and O(wait_timeout) apply to every entry. Mutually exclusive with O(certificates) and
         O(chain_id).
@@ -761,17 +761,18 @@ class TrustedRootList(CertModule):
         return {'chain_results': items}
 
 
-def trusted_root_task(module):
-    """The list form (O(chains)) or the single-chain form."""
-    return TrustedRootList(module) if module.params['chains'] is not None else TrustedRoot(module)
+class TrustedRootTask(object):
+    """What run_module builds: the list form (O(chains)) or the single-chain form."""
 
+    operation = TrustedRootList.operation
 
-trusted_root_task.operation = TrustedRootList.operation
+    def __new__(cls, module):
+        return TrustedRootList(module) if module.params['chains'] is not None else TrustedRoot(module)
 
 
 def main():
     run_module(
-        trusted_root_task,
+        TrustedRootTask,
         dict(
             state=dict(type='str', default='present', choices=['present', 'absent']),
             # no_log: a private key pasted here by mistake must not be logged with the module arguments
