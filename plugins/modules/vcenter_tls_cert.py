@@ -511,10 +511,11 @@ class TlsCert(CertModule):
         missing = [c for c in cas if _certs.fingerprint(c) not in trusted]
         if missing and self.key_pem is not None and _certs.fingerprint(root) not in trusted and \
                 self.api.tls_set_takes_root_cert():
-            # SDK case 1 (cert + key + root_cert): the CA chain goes with the certificate
+            # SDK scenario 3 (cert + key + root_cert, the root not yet trusted): the CA chain goes with the
+            # certificate
             current['root_cert'] = cas
         else:
-            # SDK cases 2 and 3 (cert + key with a trusted root; cert alone after a CSR on vCenter), and 6.7:
+            # SDK scenarios 2 and 1 (cert + key with a trusted root; cert alone after a CSR on vCenter), and 6.7:
             # vCenter must already trust every CA certificate of the path
             current['add_chain'] = missing
         current['trust_pem'] = _certs.certificate_pem(root)

@@ -75,6 +75,10 @@ def _add_fidelity_options(p):
     g.add_argument("--cert-chain-in-cert", choices=("used", "ignored"), default="ignored",
                    help="Tls.set: certificates after the leaf in 'cert' are used to build the path, or ignored "
                         "(default ignored)")
+    g.add_argument("--root-cert-trusted", choices=("refuse", "accept"), default="refuse",
+                   help="Tls.set with key and root_cert when the root of the chain is already trusted: refused "
+                        "(the SDK's scenario 2: cert and key, but not root_cert) or accepted like scenario 3 "
+                        "(default refuse)")
     g.add_argument("--duplicate-root", choices=("refuse", "accept"), default="refuse",
                    help="TrustedRootChains.create of certificates already in the trust store under a new id "
                         "(default refuse)")

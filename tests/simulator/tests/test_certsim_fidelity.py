@@ -590,7 +590,8 @@ def test_fidelity_option_errors():
     from certsim_client import SIMULATOR  # pylint: disable=import-outside-toplevel
     for args in (["--sts-anchor", "partner"], ["--trust-store-lag", "-1"], ["--vmca-root-days", "0"],
                  ["--cert-chain-in-cert", "maybe"], ["--duplicate-root", "x"], ["--vmca-replace", "x"],
-                 ["--vmca-replace-sts", "x"], ["--sts-refresh", "x"], ["--root-entry-shape", "x"]):
+                 ["--vmca-replace-sts", "x"], ["--sts-refresh", "x"], ["--root-entry-shape", "x"],
+                 ["--root-cert-trusted", "x"]):
         proc = subprocess.run([sys.executable, SIMULATOR] + args, capture_output=True, text=True, timeout=60,
                               check=False)
         assert proc.returncode == 2, (args, proc.stderr)

@@ -124,11 +124,11 @@ def test_set_validation_errors(vc, token):
     # the current certificate again
     current = vc.api("GET", TLS, token=token).json["cert"]
     err_api(vc.api("PUT", TLS, body={"cert": current}, token=token), 400, "ALREADY_EXISTS")
-    # no key and no pending CSR key
-    err_api(vc.api("PUT", TLS, body={"cert": pem(cert), "root_cert": ca.pem}, token=token), 404, "NOT_FOUND")
+    # no key and no pending CSR key (the other input combinations: test_certsim_tls_set_inputs.py)
+    err_api(vc.api("PUT", TLS, body={"cert": pem(cert)}, token=token), 404, "NOT_FOUND")
     # no key and a pending CSR key that does not match
     assert vc.api("POST", P + "/tls-csr", body=dict(SUBJECT, key_size=2048), token=token).status == 201
-    err_api(vc.api("PUT", TLS, body={"cert": pem(cert), "root_cert": ca.pem}, token=token), 404, "NOT_FOUND")
+    err_api(vc.api("PUT", TLS, body={"cert": pem(cert)}, token=token), 404, "NOT_FOUND")
     # input structure
     err_api(vc.api("PUT", TLS, body={"key": key_pkcs8(key)}, token=token), 400, "INVALID_ARGUMENT")
     err_api(vc.api("PUT", TLS, body={"cert": pem(cert), "chain": "x"}, token=token), 400, "UNEXPECTED_INPUT")
@@ -153,7 +153,10 @@ def test_rest_csr_and_set(vc):
     del missing["country"]
     err_rest(vc.rest("POST", P + "/tls-csr", body={"spec": missing}, token=token), 400, "INVALID_ARGUMENT")
     cert = ca.sign_csr(r.json["value"]["csr"])
-    r = vc.rest("PUT", TLS, body={"spec": {"cert": pem(cert), "root_cert": ca.pem}}, token=token)
+    # scenario 1 (cert alone after the CSR): the issuing root is trusted first, root_cert needs the key
+    assert vc.rest("POST", P + "/trusted-root-chains", body={"spec": {"cert_chain": {"cert_chain": [ca.pem]}}},
+                   token=token).status == 200
+    r = vc.rest("PUT", TLS, body={"spec": {"cert": pem(cert)}}, token=token)
     assert r.status == 200 and r.raw == b""
     vc.wait_restart_over()
     assert vc.served_cert() == cert
