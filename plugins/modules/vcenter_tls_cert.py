@@ -777,13 +777,14 @@ class Renewed(_VmcaIssued):
 STATE_FAMILIES = {'present': CaSigned, 'vmca_signed': VmcaSigned, 'renewed': Renewed}
 
 
-def tls_cert(module):
-    """The state family's module for this task."""
-    return STATE_FAMILIES[module.params['state']](module)
+class TlsCert(object):
+    """What run_module builds for a task: an instance of its state family's class."""
 
+    # run_module refuses a bad connection option before a family is chosen, in the words every module shares.
+    operation = CertModule.operation
 
-# A connection option is refused before a family is chosen: the words of every certops.vcenter module.
-tls_cert.operation = CertModule.operation
+    def __new__(cls, module):
+        return STATE_FAMILIES[module.params['state']](module)
 
 
 def main():
@@ -800,7 +801,7 @@ def main():
     )
     argument_spec.update(subject_argument_spec())
     argument_spec.update(wait_argument_spec())
-    run_module(tls_cert, argument_spec, required_if=[('state', 'present', ['certificate'])])
+    run_module(TlsCert, argument_spec, required_if=[('state', 'present', ['certificate'])])
 
 
 if __name__ == '__main__':
