@@ -156,17 +156,13 @@ import os
 import tempfile
 
 from ansible_collections.certops.vcenter.plugins.module_utils import _certs
+from ansible_collections.certops.vcenter.plugins.module_utils import _inputs
 from ansible_collections.certops.vcenter.plugins.module_utils._argspec import subject_argument_spec
-from ansible_collections.certops.vcenter.plugins.module_utils._cert_api import (
-    missing_subject_message,
-    missing_subject_strings,
-    subject_spec,
-)
+from ansible_collections.certops.vcenter.plugins.module_utils._cert_api import subject_spec
 from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
     CertOpsError,
     ConnectionFailure,
     InputError,
-    UnsupportedVersionError,
     VCenterError,
     STATE_UNCHANGED,
     STATE_UNKNOWN,
@@ -201,22 +197,21 @@ class Csr(CertModule):
         self.desired = {}
 
     def validate(self):
-        self.desired = _certs.subject_request(self.params)
-        if self.kind == 'machine_ssl':
-            missing = missing_subject_strings(self.desired)
-            if missing:
-                raise InputError(self.operation, missing_subject_message(missing, 'TlsCsr.Spec'))
-        dest = self.params['dest']
-        if dest and os.path.isdir(dest):
+        # Only TlsCsr.Spec requires subject strings; the STS CSR is requested without that rule (_request_csr).
+        self.desired = _inputs.subject_request(self.params, 'TlsCsr.Spec' if self.kind == 'machine_ssl' else None)
+        if self.params['dest']:
+            self._check_dest(self.params['dest'])
+
+    def _check_dest(self, dest):
+        if os.path.isdir(dest):
             raise InputError(self.operation, 'dest %s is a directory; give a file path' % dest)
         # Generating a CSR replaces the key vCenter keeps for the outstanding one: a dest that cannot be written
         # must be refused before that, not found out after it.
-        folder = os.path.dirname(os.path.abspath(dest)) if dest else None
-        if folder and not os.path.isdir(folder):
+        folder = os.path.dirname(os.path.abspath(dest))
+        if not os.path.isdir(folder):
             raise InputError(self.operation, 'the directory of dest (%s) does not exist; create it first, nothing was '
                              'requested from vCenter' % folder)
-        if folder and not os.access(folder, os.W_OK | os.X_OK) and not (
-                os.path.exists(dest) and os.access(dest, os.W_OK)):
+        if not os.access(folder, os.W_OK | os.X_OK) and not (os.path.exists(dest) and os.access(dest, os.W_OK)):
             raise InputError(self.operation, 'dest %s cannot be written (no write permission on %s); nothing was '
                              'requested from vCenter' % (dest, folder))
 
@@ -237,12 +232,7 @@ class Csr(CertModule):
         if self.kind == 'sts_signing' and self._mismatches(current):
             # A CSR will be requested (or, in check mode, predicted): fail now, with a version error, on a
             # vCenter that has no STS CSR API. This is a read; nothing is generated.
-            try:
-                self.api.require_sts_csr()
-            except UnsupportedVersionError as exc:
-                exc.operation = self.operation
-                exc.vcenter_state = STATE_UNCHANGED
-                raise
+            _inputs.require(self.operation, self.api.require_sts_csr)
         return current
 
     def _comparable(self):
@@ -307,26 +297,10 @@ class Csr(CertModule):
     # ------------------------------------------------------------------ change
     def apply(self, plan, current):
         try:
-            if self.kind == 'machine_ssl':
-                pem = self.api.create_tls_csr(subject_spec(self.desired, self.params['key_size']))
-            else:
-                pem = self.api.create_signing_certificate_csr(
-                    subject_spec(self.desired, self.params['key_size'], required_strings=False))
+            pem = self._request_csr()
         except CertOpsError as exc:
             if exc.vcenter_state is None:
-                # Whether vCenter made (and kept) a new key cannot be read back: say so instead of guessing. A
-                # 3xx/4xx answer means the request was not processed; after no answer or a 5xx (a real vCenter has answered
-                # 503 to a write it then applied) a new key may have replaced the one of an outstanding CSR.
-                if isinstance(exc, VCenterError):
-                    # 4xx: refused; 3xx: answered by something in front of vCenter, redirect not followed
-                    refused = exc.status is not None and 300 <= exc.status < 500
-                else:
-                    refused = not (isinstance(exc, ConnectionFailure) and exc.ambiguous)
-                exc.vcenter_state = STATE_UNCHANGED if refused else STATE_UNKNOWN
-                if exc.vcenter_state == STATE_UNKNOWN:
-                    exc.reason += ('; vCenter may have generated a new key before the error (it replaces the key of '
-                                   'an outstanding CSR), which cannot be read back: rerun the task to get a CSR for '
-                                   'the key vCenter now holds')
+                self._tell_key_state(exc)
             raise
         if not pem:
             raise CertOpsError(self.operation, 'vCenter answered without a CSR', vcenter_state=STATE_UNKNOWN)
@@ -335,6 +309,28 @@ class Csr(CertModule):
             self._write(pem)
         plan.after = csr_facts(csr)
         return {'existing': csr, 'existing_pem': pem, 'existing_problem': None}
+
+    def _request_csr(self):
+        if self.kind == 'machine_ssl':
+            return self.api.create_tls_csr(subject_spec(self.desired, self.params['key_size']))
+        return self.api.create_signing_certificate_csr(
+            subject_spec(self.desired, self.params['key_size'], required_strings=False))
+
+    @staticmethod
+    def _tell_key_state(exc):
+        """Whether vCenter made (and kept) a new key cannot be read back: say so instead of guessing. A 3xx/4xx
+        answer means the request was not processed; after no answer or a 5xx (a real vCenter has answered 503 to a
+        write it then applied) a new key may have replaced the one of an outstanding CSR."""
+        if isinstance(exc, VCenterError):
+            # 4xx: refused; 3xx: answered by something in front of vCenter, redirect not followed
+            refused = exc.status is not None and 300 <= exc.status < 500
+        else:
+            refused = not (isinstance(exc, ConnectionFailure) and exc.ambiguous)
+        exc.vcenter_state = STATE_UNCHANGED if refused else STATE_UNKNOWN
+        if not refused:
+            exc.reason += ('; vCenter may have generated a new key before the error (it replaces the key of '
+                           'an outstanding CSR), which cannot be read back: rerun the task to get a CSR for '
+                           'the key vCenter now holds')
 
     def _write(self, pem):
         dest = self.params['dest']

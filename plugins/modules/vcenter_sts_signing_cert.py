@@ -214,6 +214,7 @@ actions:
 '''
 
 from ansible_collections.certops.vcenter.plugins.module_utils import _certs
+from ansible_collections.certops.vcenter.plugins.module_utils import _inputs
 from ansible_collections.certops.vcenter.plugins.module_utils._cert_inventory import parse_chain, parse_sts
 from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
     CertOpsError,
@@ -228,6 +229,8 @@ from ansible_collections.certops.vcenter.plugins.module_utils._module import Cer
 
 # With state=refreshed, vCenter makes the new certificate: check mode cannot know it.
 REFRESH_AFTER_UNKNOWN = 'a new chain that vCenter issues (VMCA-signed) during the refresh'
+PRESENT_ONLY = ('certificate_chain', 'private_key', 'private_key_passphrase')
+REFRESHED_ONLY = ('force', 'force_refresh')
 
 ARGUMENT_SPEC = dict(
     state=dict(type='str', default='present', choices=['present', 'refreshed']),
@@ -261,23 +264,28 @@ class StsSigningCert(CertModule):
     # ---------------------------------------------------------------- input
     def validate(self):
         params = self.params
+        for names, state in ((PRESENT_ONLY, 'present'), (REFRESHED_ONLY, 'refreshed')):
+            given = _inputs.only_with(params, names, state)
+            if given:
+                raise InputError(self.operation, '%s is used only with state=%s' % (given[0], state))
         if params['state'] == 'refreshed':
-            for name in ('certificate_chain', 'private_key', 'private_key_passphrase'):
-                if params.get(name) is not None:
-                    raise InputError(self.operation, '%s is used only with state=present' % name)
             if params['remaining_days'] < 0:
                 raise InputError(self.operation, 'remaining_days must be 0 or more, not %d' % params['remaining_days'])
             return
-        for name in ('force', 'force_refresh'):
-            if params[name]:
-                raise InputError(self.operation, '%s is used only with state=refreshed' % name)
         if params.get('certificate_chain') is None:
             raise InputError(self.operation, 'state=present needs certificate_chain')
-        certs = _certs.load_certificates(params['certificate_chain'], 'certificate_chain')
-        for index, cert in enumerate(certs):
-            _certs.check_validity(cert, 'certificate_chain PEM block %d' % (index + 1))
-        _certs.check_chain_order(certs, 'certificate_chain')
-        leaf = certs[0]
+        certs = _inputs.load_chain(params['certificate_chain'], 'certificate_chain', numbered=True)
+        self._require_digital_signature(certs[0])
+        key = _inputs.load_key(params, 'private_key_passphrase is given but private_key is not')
+        if key is not None:
+            if params.get('private_key_passphrase') is not None and not _is_encrypted(params['private_key']):
+                self.warnings.append('private_key is not encrypted, so private_key_passphrase was not used')
+            # vCenter wants an unencrypted PKCS#8 PEM key (reference 4.5).
+            self.key_pem = _inputs.pkcs8_for(key, certs[0], 'private_key does not match the leaf of certificate_chain '
+                                             '(subject %s)')
+        self.desired = certs
+
+    def _require_digital_signature(self, leaf):
         usages = _certs.key_usage(leaf)
         # The API requires the digitalSignature key usage on the leaf (reference 4.5). A leaf without a
         # key usage extension at all is refused as well: the safest reading of that requirement.
@@ -287,19 +295,6 @@ class StsSigningCert(CertModule):
                 '(it has: %s); vCenter needs it to sign tokens' % (
                     _certs.name_to_string(leaf.subject),
                     ', '.join(usages) if usages else 'no key usage extension')))
-        if params.get('private_key') is not None:
-            key = _certs.load_private_key(params['private_key'], params.get('private_key_passphrase'),
-                                          'private_key')
-            if params.get('private_key_passphrase') is not None and not _is_encrypted(params['private_key']):
-                self.warnings.append('private_key is not encrypted, so private_key_passphrase was not used')
-            if not _certs.key_matches_certificate(key, leaf):
-                raise InputError(self.operation, 'private_key does not match the leaf of certificate_chain '
-                                 '(subject %s)' % _certs.name_to_string(leaf.subject))
-            # vCenter wants an unencrypted PKCS#8 PEM key (reference 4.5).
-            self.key_pem = _certs.private_key_to_pkcs8_pem(key)
-        elif params.get('private_key_passphrase') is not None:
-            raise InputError(self.operation, 'private_key_passphrase is given but private_key is not')
-        self.desired = certs
 
     # ---------------------------------------------------------------- state
     def read_current(self):
@@ -328,64 +323,73 @@ class StsSigningCert(CertModule):
         before = {'active_chain': _certs.summaries(current['active'])}
         leaf = current['active'][0] if current['active'] else None
         if self.params['state'] == 'present':
-            wanted = leaf_sha256(self.desired)
-            if leaf is not None and _certs.fingerprint(leaf) == wanted:
-                return Plan(False, before=before, after=before,
-                            reason='the leaf of certificate_chain is already the active signing certificate')
-            if self.key_pem is None:
-                action = 'install the STS signing chain %s for the key vCenter staged with its CSR' % wanted
-            else:
-                action = 'install the STS signing chain %s with the given private key' % wanted
-            return Plan(True, actions=[action], before=before,
-                        after={'active_chain': _certs.summaries(self.desired)})
-
-        remaining = self.params['remaining_days']
-        days = _certs.days_remaining(leaf) if leaf is not None else None
-        if self.params['force']:
-            reason = 'force is set'
-        elif leaf is None:
-            reason = 'vCenter reports no active signing certificate'
-        elif days < remaining and len(current['active']) > 1 and \
-                _certs.capped_by_issuer(leaf, current['active'][-1]):
-            self.warnings.append(
-                'The STS signing certificate has %d days left, fewer than remaining_days (%d), but it already ends '
-                'when its VMCA root ends, and vCenter never issues a certificate past its root: a refresh cannot '
-                'extend it. Replace the VMCA root first (certops.vcenter.vcenter_vmca_root or the rotate_vmca '
-                'role).' % (days, remaining))
-            return Plan(False, before=before, after=before,
-                        reason='a refresh cannot extend the certificate: it ends with its VMCA root')
-        elif days < remaining:
-            reason = 'it has %d days left, fewer than remaining_days (%d)' % (days, remaining)
-        else:
-            return Plan(False, before=before, after=before,
-                        reason='the active signing certificate has %d days left (remaining_days: %d)' % (days, remaining))
+            return self._compare_present(before, leaf)
+        reason, why_not = self._refresh_reason(current, leaf)
+        if reason is None:
+            return Plan(False, before=before, after=before, reason=why_not)
         action = 'refresh the STS signing certificate: %s' % reason
         if self.params['force_refresh']:
             action += ' (with the API force flag)'
         return Plan(True, actions=[action], before=before, after={'active_chain': REFRESH_AFTER_UNKNOWN})
 
+    def _compare_present(self, before, leaf):
+        wanted = leaf_sha256(self.desired)
+        if leaf is not None and _certs.fingerprint(leaf) == wanted:
+            return Plan(False, before=before, after=before,
+                        reason='the leaf of certificate_chain is already the active signing certificate')
+        if self.key_pem is None:
+            action = 'install the STS signing chain %s for the key vCenter staged with its CSR' % wanted
+        else:
+            action = 'install the STS signing chain %s with the given private key' % wanted
+        return Plan(True, actions=[action], before=before, after={'active_chain': _certs.summaries(self.desired)})
+
+    def _refresh_reason(self, current, leaf):
+        """``(why a refresh is due, None)``, or ``(None, why it is not)``."""
+        remaining = self.params['remaining_days']
+        if self.params['force']:
+            return 'force is set', None
+        if leaf is None:
+            return 'vCenter reports no active signing certificate', None
+        days = _certs.days_remaining(leaf)
+        if days >= remaining:
+            return None, 'the active signing certificate has %d days left (remaining_days: %d)' % (days, remaining)
+        if len(current['active']) > 1 and _certs.capped_by_issuer(leaf, current['active'][-1]):
+            self.warnings.append(
+                'The STS signing certificate has %d days left, fewer than remaining_days (%d), but it already ends '
+                'when its VMCA root ends, and vCenter never issues a certificate past its root: a refresh cannot '
+                'extend it. Replace the VMCA root first (certops.vcenter.vcenter_vmca_root or the rotate_vmca '
+                'role).' % (days, remaining))
+            return None, 'a refresh cannot extend the certificate: it ends with its VMCA root'
+        return 'it has %d days left, fewer than remaining_days (%d)' % (days, remaining), None
+
     # ---------------------------------------------------------------- change
     def apply(self, plan, current):
         if self.params['state'] == 'present':
-            pems = [_certs.certificate_pem(c) for c in self.desired]
-            if self.key_pem is not None:
-                self.api.set_signing_certificate(pems, self.key_pem)
-            else:
-                try:
-                    self.api.update_signing_certificate(pems)
-                except NotFoundError as exc:
-                    # Reference 4.5: UpdateSpec answers NotFound when no key is staged.
-                    exc.reason += ('; vCenter has no staged key: generate one with certops.vcenter.vcenter_csr '
-                                   'certificate=sts_signing, have that CSR signed, then install the chain')
-                    raise
-            # SigningCertificate.set takes effect immediately (reference 5): read back and check.
-            after = self.read_current()
-            if leaf_sha256(after['active']) != leaf_sha256(self.desired):
-                raise CertOpsError(
-                    self.operation, 'vCenter accepted the chain, but the active signing certificate it reports '
-                    'afterwards is %s, not the leaf of certificate_chain' % leaf_sha256(after['active']),
-                    vcenter_state=self._state_between(current, after))
-            return after
+            return self._install(current)
+        return self._refresh(plan, current)
+
+    def _install(self, current):
+        pems = [_certs.certificate_pem(c) for c in self.desired]
+        if self.key_pem is not None:
+            self.api.set_signing_certificate(pems, self.key_pem)
+        else:
+            try:
+                self.api.update_signing_certificate(pems)
+            except NotFoundError as exc:
+                # Reference 4.5: UpdateSpec answers NotFound when no key is staged.
+                exc.reason += ('; vCenter has no staged key: generate one with certops.vcenter.vcenter_csr '
+                               'certificate=sts_signing, have that CSR signed, then install the chain')
+                raise
+        # SigningCertificate.set takes effect immediately (reference 5): read back and check.
+        after = self.read_current()
+        if leaf_sha256(after['active']) != leaf_sha256(self.desired):
+            raise CertOpsError(
+                self.operation, 'vCenter accepted the chain, but the active signing certificate it reports '
+                'afterwards is %s, not the leaf of certificate_chain' % leaf_sha256(after['active']),
+                vcenter_state=self._state_between(current, after))
+        return after
+
+    def _refresh(self, plan, current):
         try:
             issued = self.api.refresh_signing_certificate(force=self.params['force_refresh'])
         except VCenterError as exc:

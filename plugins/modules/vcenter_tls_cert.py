@@ -284,24 +284,19 @@ actions:
 '''
 
 from ansible_collections.certops.vcenter.plugins.module_utils import _certs
+from ansible_collections.certops.vcenter.plugins.module_utils import _inputs
 from ansible_collections.certops.vcenter.plugins.module_utils._argspec import (
     SUBJECT_OPTION_NAMES,
     subject_argument_spec,
     wait_argument_spec,
 )
-from ansible_collections.certops.vcenter.plugins.module_utils._cert_api import (
-    missing_subject_message,
-    missing_subject_strings,
-    subject_spec,
-)
+from ansible_collections.certops.vcenter.plugins.module_utils._cert_api import subject_spec
 from ansible_collections.certops.vcenter.plugins.module_utils._errors import (
     ConnectionFailure,
     InputError,
     VCenterError,
-    UnsupportedVersionError,
     WaitTimeoutError,
     STATE_CHANGED,
-    STATE_UNCHANGED,
 )
 from ansible_collections.certops.vcenter.plugins.module_utils._module import CertModule, Plan, run_module
 from ansible_collections.certops.vcenter.plugins.module_utils._wait import Deadline, is_restarting, poll
@@ -314,44 +309,28 @@ from ansible_collections.certops.vcenter.plugins.module_utils._vcenter_state imp
     trusted_certs,
 )
 
-OPERATIONS = {
-    'present': 'install the custom machine SSL certificate',
-    'vmca_signed': 'replace the machine SSL certificate with a VMCA-signed one',
-    'renewed': 'renew the machine SSL certificate',
-}
 PRESENT_ONLY = ('certificate', 'private_key', 'private_key_passphrase', 'root_certificate')
 MAX_DURATION = 730
 
 
-class TlsCert(CertModule):
+class _MachineSsl(CertModule):
+    """What every state shares: the checks of the options every state has, the checks of the names of the new
+    certificate, and after a change: trust its root, wait until vCenter serves it, the result."""
 
     def __init__(self, module):
-        super(TlsCert, self).__init__(module)
-        self.state = self.params['state']
-        self.operation = OPERATIONS[self.state]
-        self.certs = []          # state=present: leaf first, then the intermediates given
-        self.leaf = None
-        self.root = None         # state=present: the self-signed root given (root_certificate), or None
-        self.path = []           # state=present: the leaf's path through every CA certificate given
-        self.cas_given = []      # state=present: every CA certificate given (intermediates and root)
-        self.key_pem = None
-        self.desired = {}
-        self.planned_trust_pem = None  # state=present: the root to trust after the change (kept for recovery)
+        super(_MachineSsl, self).__init__(module)
         self.hostname_missing = False  # the new SANs lack vcenter_hostname (a warning says so)
         self.pnid = None               # the PNID the new SANs hold, when it was checked (_check_pnid)
 
     # ------------------------------------------------------------------ input
     def validate(self):
+        """The checks of every state; each state family adds its own after these."""
         p = self.params
         self.protect_pasted_keys('certificate', 'root_certificate')
-        if self.state != 'present':
-            given = [name for name in PRESENT_ONLY if p.get(name) is not None]
+        for names, state in ((PRESENT_ONLY, 'present'), (SUBJECT_OPTION_NAMES, 'vmca_signed')):
+            given = _inputs.only_with(p, names, state)
             if given:
-                raise InputError(self.operation, '%s only apply to state=present' % ', '.join(given))
-        if self.state != 'vmca_signed':
-            given = [name for name in SUBJECT_OPTION_NAMES if p.get(name) is not None]
-            if given:
-                raise InputError(self.operation, '%s only apply to state=vmca_signed' % ', '.join(given))
+                raise InputError(self.operation, '%s only apply to state=%s' % (', '.join(given), state))
         if p['remaining_days'] < 0:
             raise InputError(self.operation, 'remaining_days must be 0 or more, got %d' % p['remaining_days'])
         if not 1 <= p['duration'] <= MAX_DURATION:
@@ -359,74 +338,6 @@ class TlsCert(CertModule):
                              % (MAX_DURATION, p['duration']))
         if p['wait_timeout'] < 0:
             raise InputError(self.operation, 'wait_timeout must be 0 or more, got %d' % p['wait_timeout'])
-        if self.state == 'present':
-            self._validate_present()
-        elif self.state == 'vmca_signed':
-            self.desired = _certs.subject_request(p)
-            missing = missing_subject_strings(self.desired)
-            if missing:
-                raise InputError(self.operation, missing_subject_message(missing, 'Tls.ReplaceSpec'))
-            sans = self.desired.get('subject_alt_name')
-            if sans is not None:
-                self._warn_hostname(sans, 'subject_alt_name')
-        else:
-            if p['remaining_days'] >= p['duration']:
-                raise InputError(self.operation, (
-                    'remaining_days (%d) must be smaller than duration (%d): a certificate renewed for %d days '
-                    'has fewer than %d days left at once, so every run would renew it again')
-                    % (p['remaining_days'], p['duration'], p['duration'], p['remaining_days']))
-
-    def _validate_present(self):
-        p = self.params
-        self.certs = _certs.load_certificates(p['certificate'], 'certificate')
-        self.leaf = self.certs[0]
-        for index, cert in enumerate(self.certs):
-            label = 'certificate' if index == 0 else 'certificate (PEM block %d)' % (index + 1)
-            _certs.check_validity(cert, label)
-        _certs.check_chain_order(self.certs, 'certificate')
-        if _certs.is_ca(self.leaf):
-            raise InputError(self.operation, 'certificate (subject %s) is a CA certificate, not a server '
-                             'certificate; give the machine SSL certificate first'
-                             % _certs.name_to_string(self.leaf.subject))
-        self._validate_cas(p['root_certificate'])
-        problems = _certs.machine_ssl_problems(self.leaf, [c for c in self.path[1:] if c is not self.root])
-        if problems:
-            raise InputError(self.operation, 'vCenter would refuse certificate (subject %s): %s'
-                             % (_certs.name_to_string(self.leaf.subject), '; '.join(problems)))
-        if p['private_key'] is not None:
-            key = _certs.load_private_key(p['private_key'], p['private_key_passphrase'], 'private_key')
-            if not _certs.key_matches_certificate(key, self.leaf):
-                raise InputError(self.operation, 'private_key does not match certificate (subject %s): it is the '
-                                 'key of another certificate' % _certs.name_to_string(self.leaf.subject))
-            self.key_pem = _certs.private_key_to_pkcs8_pem(key)
-        elif p['private_key_passphrase'] is not None:
-            raise InputError(self.operation, 'private_key_passphrase was given without private_key')
-        self._warn_hostname(_certs.subject_alt_names(self.leaf), 'the subject alternative names of certificate')
-
-    def _validate_cas(self, root_certificate):
-        """Every CA certificate given (after the leaf, and in root_certificate) and the leaf's path through them."""
-        given = self.certs[1:] + (_certs.load_certificates(root_certificate, 'root_certificate')
-                                  if root_certificate is not None else [])
-        for cert in given:
-            _certs.check_validity(cert, 'CA certificate %s' % _certs.name_to_string(cert.subject))
-            if not _certs.is_valid_ca(cert):
-                raise InputError(self.operation, (
-                    'CA certificate %s is not a valid CA certificate for vCenter: it needs the CA flag (basic '
-                    'constraints CA=true) and the keyCertSign key usage') % _certs.name_to_string(cert.subject))
-        self.cas_given = _certs.unique(given)
-        self.path = _certs.build_chain(self.leaf, self.cas_given)
-        top = self.path[-1]
-        if _certs.is_self_signed(top):
-            self.root = top
-        elif root_certificate is not None:
-            raise InputError(self.operation, (
-                'the certificate chain does not lead to a root in root_certificate: the last certificate of the path '
-                '(subject %s) is issued by %s, which is not given; add the missing CA certificates to '
-                'root_certificate') % (_certs.name_to_string(top.subject), _certs.name_to_string(top.issuer)))
-        unused = [c for c in self.cas_given if _certs.fingerprint(c) not in _certs.fingerprint_set(self.path)]
-        if unused:
-            raise InputError(self.operation, 'root_certificate holds CA certificates that are not on the path of '
-                             'certificate: %s' % ', '.join(_certs.name_to_string(c.subject) for c in unused))
 
     def _warn_hostname(self, sans, what):
         """vcenter_hostname missing from the new SANs: vCenter accepts that (it checks its PNID, see _check_pnid),
@@ -472,26 +383,114 @@ class TlsCert(CertModule):
             'or set skip_san_check: true to let vCenter decide') % (what, ', '.join(sans) or 'none', told))
 
     # ------------------------------------------------------------------ read
-    def read_current(self):
-        if self.state == 'present':
-            return self._read_present()
-        if self.state == 'vmca_signed':
-            try:
-                self.api.require_vmca_signed()
-            except UnsupportedVersionError as exc:
-                exc.operation = self.operation
-                exc.vcenter_state = STATE_UNCHANGED
-                raise
-        if self.state == 'renewed' and not self.params['force']:
-            # Nothing due costs one read (Tls.get): who issued the certificate (trust store, STS chain) matters only
-            # when it is due, and a custom certificate is refused then, not before.
-            current = machine_ssl_state(self.api)
-            if _certs.days_remaining(current['certificate']) >= self.params['remaining_days']:
-                current.update(issued_by_vmca=None, vmca_root=None)
-                return current
-        return machine_ssl_state(self.api, with_vmca=True)
+    def state_key(self, current):
+        return current['sha256']
 
-    def _read_present(self):
+    # ------------------------------------------------------------------ change
+    def after_recovered(self, plan, after):
+        # The change went through although the call failed (for example the connection dropped during the
+        # restart): still trust the new root and wait, as after a clean change.
+        return self._finish(plan, after)
+
+    def _trust_pems(self, current):
+        """The root(s) of the new certificate, to trust for the rest of the task."""
+        raise NotImplementedError
+
+    def _new_certificate(self, deadline):
+        """``{'certificate', 'sha256'}`` of the new certificate, or None when it could not be read (wait=false)."""
+        raise NotImplementedError
+
+    def _finish(self, plan, current):
+        """After a change: trust the new root, learn the new certificate, wait until vCenter serves it."""
+        deadline = Deadline(self.params['wait_timeout'])
+        self.client.trust_additional(self._trust_pems(current))
+        if self.hostname_missing and self.pnid:
+            # The new certificate does not name vcenter_hostname: verify it for the PNID it names while waiting.
+            self.client.verify_name(self.pnid)
+        after = self._new_certificate(deadline)
+        if after is None:
+            plan.after = None
+            return {'certificate': None, 'sha256': None}
+        if self.params['wait']:
+            self.client.wait_until_serving(after['sha256'], self.operation, deadline, fingerprint_der,
+                                           ready=self.api.get_tls)
+        plan.after = _certs.summary(after['certificate'])
+        return after
+
+    # ------------------------------------------------------------------ result
+    def result(self, plan, current, after):
+        previous = _certs.summary(current['certificate'], include_pem=True)
+        new = after.get('certificate') if after else None
+        return {
+            'certificate': _certs.summary(new, include_pem=True) if new is not None else None,
+            'previous_certificate': previous,
+        }
+
+
+class CaSigned(_MachineSsl):
+    """state=present: install a certificate issued by the caller's CA, with its key or for the key vCenter kept
+    when it generated the CSR."""
+
+    operation = 'install the custom machine SSL certificate'
+
+    def __init__(self, module):
+        super(CaSigned, self).__init__(module)
+        self.certs = []          # leaf first, then the intermediates given
+        self.leaf = None
+        self.root = None         # the self-signed root given (root_certificate), or None
+        self.path = []           # the leaf's path through every CA certificate given
+        self.cas_given = []      # every CA certificate given (intermediates and root)
+        self.key_pem = None
+        self.planned_trust_pem = None  # the root to trust after the change (kept for recovery)
+
+    # ------------------------------------------------------------------ input
+    def validate(self):
+        super(CaSigned, self).validate()
+        p = self.params
+        self.certs = _inputs.load_chain(p['certificate'], 'certificate')
+        self.leaf = self.certs[0]
+        if _certs.is_ca(self.leaf):
+            raise InputError(self.operation, 'certificate (subject %s) is a CA certificate, not a server '
+                             'certificate; give the machine SSL certificate first'
+                             % _certs.name_to_string(self.leaf.subject))
+        self._validate_cas(p['root_certificate'])
+        problems = _certs.machine_ssl_problems(self.leaf, [c for c in self.path[1:] if c is not self.root])
+        if problems:
+            raise InputError(self.operation, 'vCenter would refuse certificate (subject %s): %s'
+                             % (_certs.name_to_string(self.leaf.subject), '; '.join(problems)))
+        key = _inputs.load_key(p, 'private_key_passphrase was given without private_key')
+        if key is not None:
+            self.key_pem = _inputs.pkcs8_for(key, self.leaf, 'private_key does not match certificate (subject %s): '
+                                             'it is the key of another certificate')
+        self._warn_hostname(_certs.subject_alt_names(self.leaf), 'the subject alternative names of certificate')
+
+    def _validate_cas(self, root_certificate):
+        """Every CA certificate given (after the leaf, and in root_certificate) and the leaf's path through them."""
+        given = self.certs[1:] + (_certs.load_certificates(root_certificate, 'root_certificate')
+                                  if root_certificate is not None else [])
+        for cert in given:
+            _certs.check_validity(cert, 'CA certificate %s' % _certs.name_to_string(cert.subject))
+            if not _certs.is_valid_ca(cert):
+                raise InputError(self.operation, (
+                    'CA certificate %s is not a valid CA certificate for vCenter: it needs the CA flag (basic '
+                    'constraints CA=true) and the keyCertSign key usage') % _certs.name_to_string(cert.subject))
+        self.cas_given = _certs.unique(given)
+        self.path = _certs.build_chain(self.leaf, self.cas_given)
+        top = self.path[-1]
+        if _certs.is_self_signed(top):
+            self.root = top
+        elif root_certificate is not None:
+            raise InputError(self.operation, (
+                'the certificate chain does not lead to a root in root_certificate: the last certificate of the path '
+                '(subject %s) is issued by %s, which is not given; add the missing CA certificates to '
+                'root_certificate') % (_certs.name_to_string(top.subject), _certs.name_to_string(top.issuer)))
+        unused = [c for c in self.cas_given if _certs.fingerprint(c) not in _certs.fingerprint_set(self.path)]
+        if unused:
+            raise InputError(self.operation, 'root_certificate holds CA certificates that are not on the path of '
+                             'certificate: %s' % ', '.join(_certs.name_to_string(c.subject) for c in unused))
+
+    # ------------------------------------------------------------------ read
+    def read_current(self):
         # The no-change path costs exactly one read (Tls.get): the trust store is read only when a change
         # is coming, to decide how the CA certificates reach vCenter and which root to trust while waiting.
         current = machine_ssl_state(self.api)
@@ -507,6 +506,14 @@ class TlsCert(CertModule):
                 'certificate (issuer %s) does not chain up to any root vCenter trusts, and root_certificate '
                 'does not hold its root; give the issuing root (and intermediate CA certificates) as '
                 'root_certificate') % _certs.name_to_string(self.path[-1].issuer))
+        self._route_cas(current, root, trusted)
+        current['trust_pem'] = _certs.certificate_pem(root)
+        self.planned_trust_pem = current['trust_pem']
+        return current
+
+    def _route_cas(self, current, root, trusted):
+        """How the CA certificates of the path reach vCenter: with the certificate (``root_cert``), or added to
+        the trust store first (``add_chain``)."""
         cas = [c for c in self.path[1:] if c is not root] + [root]
         missing = [c for c in cas if _certs.fingerprint(c) not in trusted]
         if missing and self.key_pem is not None and _certs.fingerprint(root) not in trusted and \
@@ -518,40 +525,10 @@ class TlsCert(CertModule):
             # SDK scenarios 2 and 1 (cert + key with a trusted root; cert alone after a CSR on vCenter), and 6.7:
             # vCenter must already trust every CA certificate of the path
             current['add_chain'] = missing
-        current['trust_pem'] = _certs.certificate_pem(root)
-        self.planned_trust_pem = current['trust_pem']
-        return current
-
-    def state_key(self, current):
-        return current['sha256']
 
     # ------------------------------------------------------------------ plan
     def compare(self, current):
-        cert = current['certificate']
-        before = _certs.summary(cert)
-        if self.state == 'present':
-            return self._compare_present(current, before)
-        if self.state == 'renewed' and current['issued_by_vmca'] is False:
-            raise InputError(self.operation, (
-                'the machine SSL certificate (subject %s, issuer %s) is not issued by the VMCA (%s), and vCenter '
-                'renews only VMCA-issued certificates; use state=present to install a new CA-signed certificate, '
-                'or state=vmca_signed to replace it with a VMCA-signed one') % (
-                before['subject'], before['issuer'], current['vmca_reason']))
-        reasons = self._unsatisfied(current, before)
-        if not reasons and not self.params['force']:
-            return Plan(changed=False, before=before, after=before)
-        if not reasons:
-            reasons = ['force is set']
-        if self.state == 'vmca_signed' and self.desired.get('subject_alt_name') is not None:
-            self._check_pnid(current, self.desired['subject_alt_name'], 'subject_alt_name')
-        if self.state == 'vmca_signed':
-            actions = ['replace the machine SSL certificate with a VMCA-signed one (%s)' % '; '.join(reasons)]
-        else:
-            actions = ['renew the machine SSL certificate for %d days (%s)'
-                       % (self.params['duration'], '; '.join(reasons))]
-        return Plan(changed=True, actions=actions, before=before, after=self._predicted(current, before))
-
-    def _compare_present(self, current, before):
+        before = _certs.summary(current['certificate'])
         if current['sha256'] == _certs.fingerprint(self.leaf):
             if self.params['force']:
                 self.warnings.append('force has no effect with state=present: vCenter already uses this '
@@ -564,77 +541,73 @@ class TlsCert(CertModule):
         actions.append('replace the machine SSL certificate')
         return Plan(changed=True, actions=actions, before=before, after=_certs.summary(self.leaf))
 
-    def _unsatisfied(self, current, before):
-        reasons = []
-        if self.state == 'vmca_signed' and not current['issued_by_vmca']:
-            reasons.append('not issued by the VMCA root: %s' % current['vmca_reason'])
-        if self.state == 'vmca_signed':
-            reasons.extend(_certs.subject_mismatches(current['certificate'], self.desired, self.params['key_size']))
-        if before['days_remaining'] < self.params['remaining_days']:
-            if self.state == 'renewed' and _certs.capped_by_issuer(current['certificate'], current.get('vmca_root')):
-                # VMCA never issues past its root's end (vcenter-fidelity.md row 10): renewing again would give the
-                # same end date on every run
-                self.warnings.append(
-                    'The machine SSL certificate has %d days left, fewer than remaining_days (%d), but it already '
-                    'ends when the VMCA root ends (%s), and vCenter never issues a certificate past its root: '
-                    'renewing cannot extend it. Replace the VMCA root (certops.vcenter.vcenter_vmca_root or the '
-                    'rotate_vmca role), which also renews this certificate.' % (
-                        before['days_remaining'], self.params['remaining_days'],
-                        _certs.iso(_certs.not_after(current['vmca_root']))))
-                return reasons
-            reasons.append('%d days left, fewer than remaining_days (%d)'
-                           % (before['days_remaining'], self.params['remaining_days']))
-        return reasons
-
-    def _predicted(self, current, before):
-        """The facts of the new certificate that are known before vCenter issues it."""
-        root = current.get('vmca_root')
-        issuer = _certs.name_to_string(root.subject) if root is not None else before['issuer']
-        if self.state == 'renewed':
-            return {'subject': before['subject'], 'issuer': issuer,
-                    'subject_alt_name': before['subject_alt_name'], 'key_type': before['key_type'],
-                    'key_size': before['key_size'], 'validity_days': self.params['duration']}
-        after = {'issuer': issuer if root is not None else 'the VMCA root'}
-        requested = dict((k, v) for k, v in self.desired.items() if v is not None)
-        if requested:
-            after['requested_subject'] = requested
-        if self.params['key_size'] is not None:
-            after['key_size'] = self.params['key_size']
-        return after
-
     # ------------------------------------------------------------------ change
     def apply(self, plan, current):
-        if self.state == 'present':
-            if current['add_chain']:
-                self.api.create_trusted_root([_certs.certificate_pem(c) for c in current['add_chain']])
-            pems = [_certs.certificate_pem(c) for c in self.path]
-            # Tls.Spec.cert: the leaf, then its intermediates (a vCenter that reads only the leaf finds them in
-            # root_cert or in the trust store); root_cert: the intermediates and the root (reference §4.3,
-            # vcenter-fidelity.md rows 2-3).
-            self.api.set_tls(''.join(pems[:-1] if self.path[-1] is self.root else pems), key=self.key_pem,
-                             root_cert=''.join(_certs.certificate_pem(c) for c in current['root_cert']) or None)
-        elif self.state == 'vmca_signed':
-            self.api.replace_tls_vmca_signed(subject_spec(self.desired, self.params['key_size']))
-        else:
-            self.api.renew_tls(self.params['duration'])
+        if current['add_chain']:
+            self.api.create_trusted_root([_certs.certificate_pem(c) for c in current['add_chain']])
+        pems = [_certs.certificate_pem(c) for c in self.path]
+        # Tls.Spec.cert: the leaf, then its intermediates (a vCenter that reads only the leaf finds them in
+        # root_cert or in the trust store); root_cert: the intermediates and the root (reference §4.3,
+        # vcenter-fidelity.md rows 2-3).
+        self.api.set_tls(''.join(pems[:-1] if self.path[-1] is self.root else pems), key=self.key_pem,
+                         root_cert=''.join(_certs.certificate_pem(c) for c in current['root_cert']) or None)
         return self._finish(plan, current)
 
     def compare_after_failure(self, plan, after):
-        # Like a new plan, but without force: after a forced change, "satisfied" is what counts.
-        if self.state == 'present':
-            return after['sha256'] == _certs.fingerprint(self.leaf)
-        if after.get('issued_by_vmca') is False or (self.state == 'vmca_signed' and not after.get('issued_by_vmca')):
-            return False
-        return not self._unsatisfied(after, _certs.summary(after['certificate']))
+        return after['sha256'] == _certs.fingerprint(self.leaf)
 
     def after_recovered(self, plan, after):
-        # The change went through although the call failed (for example the connection dropped during the
-        # restart): still trust the new root and wait, as after a clean change.
-        return self._finish(plan, after if self.state != 'present' else dict(after, trust_pem=self.planned_trust_pem))
+        return super(CaSigned, self).after_recovered(plan, dict(after, trust_pem=self.planned_trust_pem))
 
     def _trust_pems(self, current):
-        if self.state == 'present':
-            return [current['trust_pem']] if current.get('trust_pem') else []
+        return [current['trust_pem']] if current.get('trust_pem') else []
+
+    def _new_certificate(self, deadline):
+        # The caller gave it: nothing to read.
+        return {'certificate': self.leaf, 'sha256': _certs.fingerprint(self.leaf)}
+
+
+class _VmcaIssued(_MachineSsl):
+    """state=vmca_signed and state=renewed: vCenter issues the new certificate itself, from its VMCA root."""
+
+    # ------------------------------------------------------------------ plan
+    def compare(self, current):
+        before = _certs.summary(current['certificate'])
+        reasons = self._unsatisfied(current, before)
+        if not reasons and not self.params['force']:
+            return Plan(changed=False, before=before, after=before)
+        self._check_new_names(current)
+        action = self._action('; '.join(reasons or ['force is set']))
+        return Plan(changed=True, actions=[action], before=before, after=self._predicted(current, before))
+
+    def _unsatisfied(self, current, before):
+        """Why the current certificate does not satisfy the request (empty: it does)."""
+        raise NotImplementedError
+
+    def _check_new_names(self, current):
+        """Before a change: refuse names vCenter would refuse."""
+
+    def _action(self, why):
+        raise NotImplementedError
+
+    def _predicted(self, current, before):
+        """The facts of the new certificate that are known before vCenter issues it."""
+        raise NotImplementedError
+
+    def _too_few_days(self, before):
+        """The reason to change when the certificate has fewer than remaining_days left, else None."""
+        days, remaining = before['days_remaining'], self.params['remaining_days']
+        if days < remaining:
+            return '%d days left, fewer than remaining_days (%d)' % (days, remaining)
+        return None
+
+    @staticmethod
+    def _vmca_root_name(current, otherwise):
+        root = current.get('vmca_root')
+        return _certs.name_to_string(root.subject) if root is not None else otherwise
+
+    # ------------------------------------------------------------------ change
+    def _trust_pems(self, current):
         if current.get('vmca_root') is not None:
             return [_certs.certificate_pem(current['vmca_root'])]
         # [INF] The VMCA root could not be told (custom certificate, no STS chain on this vCenter): trust, for this
@@ -643,27 +616,10 @@ class TlsCert(CertModule):
         return [_certs.certificate_pem(c) for c in trusted_certs(current.get('chains') or [])
                 if _certs.is_ca(c) and _certs.is_self_signed(c) and has_vmca_marks(c)]
 
-    def _finish(self, plan, current):
-        """After a change: trust the new root, learn the new certificate, wait until vCenter serves it."""
-        deadline = Deadline(self.params['wait_timeout'])
-        self.client.trust_additional(self._trust_pems(current))
-        if self.hostname_missing and self.pnid:
-            # The new certificate does not name vcenter_hostname: verify it for the PNID it names while waiting.
-            self.client.verify_name(self.pnid)
-        if self.state == 'present':
-            after = {'certificate': self.leaf, 'sha256': _certs.fingerprint(self.leaf)}
-        elif self.params['wait']:
-            after = self._read_new_certificate(deadline)
-        else:
-            after = self._read_once()
-            if after is None:
-                plan.after = None
-                return {'certificate': None, 'sha256': None}
+    def _new_certificate(self, deadline):
         if self.params['wait']:
-            self.client.wait_until_serving(after['sha256'], self.operation, deadline, fingerprint_der,
-                                           ready=self.api.get_tls)
-        plan.after = _certs.summary(after['certificate'])
-        return after
+            return self._read_new_certificate(deadline)
+        return self._read_once()
 
     def _read_new_certificate(self, deadline):
         """vCenter issues the new certificate itself: read it once the services answer again."""
@@ -685,14 +641,151 @@ class TlsCert(CertModule):
                                  'certificate is not returned. Use wait: true to wait for vCenter.' % exc.reason)
             return None
 
-    # ------------------------------------------------------------------ result
-    def result(self, plan, current, after):
-        previous = _certs.summary(current['certificate'], include_pem=True)
-        new = after.get('certificate') if after else None
-        return {
-            'certificate': _certs.summary(new, include_pem=True) if new is not None else None,
-            'previous_certificate': previous,
-        }
+
+class VmcaSigned(_VmcaIssued):
+    """state=vmca_signed: replace the certificate with one the VMCA issues for the subject options given."""
+
+    operation = 'replace the machine SSL certificate with a VMCA-signed one'
+
+    def __init__(self, module):
+        super(VmcaSigned, self).__init__(module)
+        self.desired = {}
+
+    # ------------------------------------------------------------------ input
+    def validate(self):
+        super(VmcaSigned, self).validate()
+        self.desired = _inputs.subject_request(self.params, 'Tls.ReplaceSpec')
+        sans = self.desired.get('subject_alt_name')
+        if sans is not None:
+            self._warn_hostname(sans, 'subject_alt_name')
+
+    # ------------------------------------------------------------------ read
+    def read_current(self):
+        _inputs.require(self.operation, self.api.require_vmca_signed)
+        return machine_ssl_state(self.api, with_vmca=True)
+
+    # ------------------------------------------------------------------ plan
+    def _unsatisfied(self, current, before):
+        reasons = []
+        if not current['issued_by_vmca']:
+            reasons.append('not issued by the VMCA root: %s' % current['vmca_reason'])
+        reasons.extend(_certs.subject_mismatches(current['certificate'], self.desired, self.params['key_size']))
+        too_few_days = self._too_few_days(before)
+        if too_few_days:
+            reasons.append(too_few_days)
+        return reasons
+
+    def _check_new_names(self, current):
+        if self.desired.get('subject_alt_name') is not None:
+            self._check_pnid(current, self.desired['subject_alt_name'], 'subject_alt_name')
+
+    def _action(self, why):
+        return 'replace the machine SSL certificate with a VMCA-signed one (%s)' % why
+
+    def _predicted(self, current, before):
+        after = {'issuer': self._vmca_root_name(current, 'the VMCA root')}
+        requested = dict((k, v) for k, v in self.desired.items() if v is not None)
+        if requested:
+            after['requested_subject'] = requested
+        if self.params['key_size'] is not None:
+            after['key_size'] = self.params['key_size']
+        return after
+
+    # ------------------------------------------------------------------ change
+    def apply(self, plan, current):
+        self.api.replace_tls_vmca_signed(subject_spec(self.desired, self.params['key_size']))
+        return self._finish(plan, current)
+
+    def compare_after_failure(self, plan, after):
+        # Like a new plan, but without force: after a forced change, "satisfied" is what counts.
+        return bool(after.get('issued_by_vmca')) and not self._unsatisfied(after, _certs.summary(after['certificate']))
+
+
+class Renewed(_VmcaIssued):
+    """state=renewed: renew the VMCA-issued certificate when it has fewer than remaining_days left."""
+
+    operation = 'renew the machine SSL certificate'
+
+    # ------------------------------------------------------------------ input
+    def validate(self):
+        super(Renewed, self).validate()
+        p = self.params
+        if p['remaining_days'] >= p['duration']:
+            raise InputError(self.operation, (
+                'remaining_days (%d) must be smaller than duration (%d): a certificate renewed for %d days '
+                'has fewer than %d days left at once, so every run would renew it again')
+                % (p['remaining_days'], p['duration'], p['duration'], p['remaining_days']))
+
+    # ------------------------------------------------------------------ read
+    def read_current(self):
+        if not self.params['force']:
+            # Nothing due costs one read (Tls.get): who issued the certificate (trust store, STS chain) matters only
+            # when it is due, and a custom certificate is refused then, not before.
+            current = machine_ssl_state(self.api)
+            if _certs.days_remaining(current['certificate']) >= self.params['remaining_days']:
+                current.update(issued_by_vmca=None, vmca_root=None)
+                return current
+        return machine_ssl_state(self.api, with_vmca=True)
+
+    # ------------------------------------------------------------------ plan
+    def compare(self, current):
+        if current['issued_by_vmca'] is False:
+            before = _certs.summary(current['certificate'])
+            raise InputError(self.operation, (
+                'the machine SSL certificate (subject %s, issuer %s) is not issued by the VMCA (%s), and vCenter '
+                'renews only VMCA-issued certificates; use state=present to install a new CA-signed certificate, '
+                'or state=vmca_signed to replace it with a VMCA-signed one') % (
+                before['subject'], before['issuer'], current['vmca_reason']))
+        return super(Renewed, self).compare(current)
+
+    def _unsatisfied(self, current, before):
+        too_few_days = self._too_few_days(before)
+        if not too_few_days:
+            return []
+        if _certs.capped_by_issuer(current['certificate'], current.get('vmca_root')):
+            # VMCA never issues past its root's end (vcenter-fidelity.md row 10): renewing again would give the
+            # same end date on every run
+            self.warnings.append(
+                'The machine SSL certificate has %d days left, fewer than remaining_days (%d), but it already '
+                'ends when the VMCA root ends (%s), and vCenter never issues a certificate past its root: '
+                'renewing cannot extend it. Replace the VMCA root (certops.vcenter.vcenter_vmca_root or the '
+                'rotate_vmca role), which also renews this certificate.' % (
+                    before['days_remaining'], self.params['remaining_days'],
+                    _certs.iso(_certs.not_after(current['vmca_root']))))
+            return []
+        return [too_few_days]
+
+    def _action(self, why):
+        return 'renew the machine SSL certificate for %d days (%s)' % (self.params['duration'], why)
+
+    def _predicted(self, current, before):
+        return {'subject': before['subject'], 'issuer': self._vmca_root_name(current, before['issuer']),
+                'subject_alt_name': before['subject_alt_name'], 'key_type': before['key_type'],
+                'key_size': before['key_size'], 'validity_days': self.params['duration']}
+
+    # ------------------------------------------------------------------ change
+    def apply(self, plan, current):
+        self.api.renew_tls(self.params['duration'])
+        return self._finish(plan, current)
+
+    def compare_after_failure(self, plan, after):
+        # Like a new plan, but without force: after a forced change, "satisfied" is what counts.
+        return after.get('issued_by_vmca') is not False and \
+            not self._unsatisfied(after, _certs.summary(after['certificate']))
+
+
+# One class per state family, chosen from the task's state (as community.crypto chooses a backend by provider).
+STATE_FAMILIES = {'present': CaSigned, 'vmca_signed': VmcaSigned, 'renewed': Renewed}
+
+
+class TlsCert(object):
+    """What run_module builds for a task: an instance of its state family's class."""
+
+    # run_module refuses a bad connection option before a family is chosen, in the words every module shares.
+    operation = CertModule.operation
+
+    def __new__(cls, module):
+        return STATE_FAMILIES[module.params['state']](module)
 
 
 def main():
