@@ -275,7 +275,7 @@ from ansible_collections.certops.vcenter.plugins.module_utils._vcenter_state imp
     trust_store,
     trusted_certs,
 )
-from ansible_collections.certops.vcenter.plugins.module_utils._wait import Deadline, NotYet, poll
+from ansible_collections.certops.vcenter.plugins.module_utils._wait import Deadline, NotYet, not_processed, poll
 
 ANCHOR_TEXT = {
     'machine_ssl': 'the current machine SSL certificate',
@@ -592,8 +592,7 @@ class TrustedRoot(CertModule):
         """After a failed write: a 4xx answer means vCenter refused it. Otherwise read the store back until it shows
         the write, up to wait_timeout: a chain that is not listed yet may still appear (the store settles after a
         write), so until the deadline that is "unknown", never "not applied"."""
-        if isinstance(exc, VCenterError) and exc.status is not None and 300 <= exc.status < 500 and \
-                exc.status not in (401, 408, 429):
+        if not_processed(exc):
             # 4xx: vCenter refused it; 3xx: something in front of vCenter answered (vCenter never redirects) and
             # the redirect was not followed
             exc.vcenter_state = STATE_UNCHANGED
