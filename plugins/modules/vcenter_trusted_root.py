@@ -329,6 +329,17 @@ def already_exists(exc):
     return exc.status == 400 and (exc.error_type or '').upper() == 'ALREADY_EXISTS'
 
 
+def holds_exactly(chain, wanted):
+    """True when ``chain`` holds exactly the certificates whose fingerprints are ``wanted`` (never for None)."""
+    return wanted is not None and _certs.fingerprint_set(chain['certs']) == wanted
+
+
+def chain_holding(certs, chains):
+    """The first chain that holds exactly ``certs``, or None."""
+    wanted = _certs.fingerprint_set(certs)
+    return next((c for c in chains if holds_exactly(c, wanted)), None)
+
+
 def covering_chains(desired, chains):
     """Ids of the chains that together hold every certificate of ``desired`` (in store order), or None when some
     certificate is not trusted yet."""
@@ -337,6 +348,11 @@ def covering_chains(desired, chains):
         return None
     wanted = _certs.fingerprint_set(desired)
     return [c['chain_id'] for c in chains if _certs.fingerprint_set(c['certs']) & wanted]
+
+
+def unchanged(before, chain_id, certs):
+    """The plan of a task that finds the store as it asks."""
+    return Plan(False, before=before, after=before, chain_id=chain_id, certs=certs, deletes=[])
 
 
 def read_store(api, tasks):
@@ -366,73 +382,99 @@ class TrustedRoot(CertModule):
         if self.params['wait_timeout'] < 0:
             raise InputError(self.operation, 'wait_timeout must be 0 or more seconds, got %d' % self.params['wait_timeout'])
         if self.params['certificates'] is not None:
-            try:
-                certs = _certs.load_certificates(self.params['certificates'], 'certificates')
-                self.desired = _certs.order_chain(certs, 'certificates')
-            except _certs.CertificateInputError as exc:
-                raise InputError(self.operation, str(exc))
-            for cert in self.desired:
-                if not _certs.is_valid_ca(cert):
-                    raise InputError(self.operation, not_a_ca(cert))
-            for cert in self.desired:
-                if _certs.days_remaining(cert) < 0:
-                    self.warnings.append('certificates: %s expired on %s' % (
-                        _certs.name_to_string(cert.subject), _certs.iso(_certs.not_after(cert))))
+            self.desired = self._load_desired()
+
+    def _load_desired(self):
+        """The chain given, leaf first; refused when vCenter would refuse it, with a warning per expired certificate."""
+        try:
+            desired = _certs.order_chain(_certs.load_certificates(self.params['certificates'], 'certificates'),
+                                         'certificates')
+        except _certs.CertificateInputError as exc:
+            raise InputError(self.operation, str(exc))
+        for cert in desired:
+            if not _certs.is_valid_ca(cert):
+                raise InputError(self.operation, not_a_ca(cert))
+        for cert in desired:
+            if _certs.days_remaining(cert) < 0:
+                self.warnings.append('certificates: %s expired on %s' % (
+                    _certs.name_to_string(cert.subject), _certs.iso(_certs.not_after(cert))))
+        return desired
 
     # ------------------------------------------------------------------ read
     def _targets(self, chains):
-        """Chains this task would remove (absent) or replace (present with a clashing chain_id)."""
-        chain_id = self.params['chain_id']
-        wanted = _certs.fingerprint_set(self.desired) if self.desired else None
+        """Chains this task would remove (absent) or replace (present with a clashing chain_id, unless a chain
+        already holds exactly its certificates)."""
         if self.state == 'absent':
-            same_content = [c for c in chains if wanted is not None and _certs.fingerprint_set(c['certs']) == wanted]
-            return [c for c in chains if (chain_id is not None and c['chain_id'] == chain_id) or c in same_content]
-        if any(_certs.fingerprint_set(c['certs']) == wanted for c in chains):
+            return self._removal_targets(chains)
+        if chain_holding(self.desired, chains) is not None:
             return []
         # no chain_id: vCenter generates one, nothing is replaced (a chain planned by an earlier entry of O(chains)
         # has no id yet either)
-        return [c for c in chains if chain_id is not None and c['chain_id'] == chain_id]
+        return [c for c in chains if self._names(c)]
+
+    def _removal_targets(self, chains):
+        """The chain named by chain_id and every chain that holds exactly the certificates given."""
+        wanted = _certs.fingerprint_set(self.desired) if self.desired else None
+        return [c for c in chains if self._names(c) or holds_exactly(c, wanted)]
+
+    def _names(self, chain):
+        """True when the task's chain_id names ``chain`` (never without a chain_id)."""
+        return self.params['chain_id'] is not None and chain['chain_id'] == self.params['chain_id']
 
     def read_current(self):
         return read_store(self.api, [self])
 
     # ------------------------------------------------------------------ plan
     def compare(self, current):
+        targets = self._targets(current['chains'])
+        if self.state == 'absent':
+            return self._plan_removal(current, targets)
+        return self._plan_present(current, targets)
+
+    def _plan_present(self, current, targets):
         chains = current['chains']
         before = store_view(chains)
-        targets = self._targets(chains)
-        if self.state == 'absent':
-            return self._plan_absent(current, before, targets)
-        wanted = _certs.fingerprint_set(self.desired)
-        for chain in chains:
-            if _certs.fingerprint_set(chain['certs']) == wanted:
-                return Plan(False, before=before, after=before, chain_id=chain['chain_id'], certs=chain['certs'])
+        same = chain_holding(self.desired, chains)
+        if same is not None:
+            return unchanged(before, same['chain_id'], same['certs'])
         # a chain this task would replace (chain_id with other certificates, force) does not count: it goes
         holders = covering_chains(self.desired, [c for c in chains if c not in targets])
         if holders is not None:
-            # vCenter refuses certificates it already trusts, under any id ("Trusted root already exists"): the
-            # request is satisfied as far as vCenter allows, and a create would only be refused.
-            self.warnings.append(
-                'every certificate of certificates is already trusted, in chain%s %s; vCenter refuses the same '
-                'certificates under another id ("Trusted root already exists"), so no chain was added' % (
-                    's' if len(holders) > 1 else '', ', '.join(holders)))
-            return Plan(False, before=before, after=before, chain_id=holders[0],
-                        certs=list(self.desired))
+            self._warn_held_by_other_chains(holders)
+            return unchanged(before, holders[0], list(self.desired))
+        if not targets:
+            return self._plan_create(before)
+        self._refuse_replacing(targets[0], current['anchors'])
+        return self._plan_replace(chains, before)
+
+    def _warn_held_by_other_chains(self, holders):
+        # vCenter refuses certificates it already trusts, under any id ("Trusted root already exists"): the
+        # request is satisfied as far as vCenter allows, and a create would only be refused.
+        self.warnings.append(
+            'every certificate of certificates is already trusted, in chain%s %s; vCenter refuses the same '
+            'certificates under another id ("Trusted root already exists"), so no chain was added' % (
+                's' if len(holders) > 1 else '', ', '.join(holders)))
+
+    def _plan_create(self, before):
+        chain_id = self.params['chain_id']
+        return Plan(True, actions=['create trusted root chain %s' % (chain_id or '(id generated by vCenter)')],
+                    before=before, after={'chains': before['chains'] + [chain_view(chain_id, self.desired)]},
+                    chain_id=chain_id, certs=self.desired, deletes=[], create=True)
+
+    def _refuse_replacing(self, clash, anchors):
+        """chain_id names a chain with other certificates: replacing it needs force."""
+        if self.params['force']:
+            return
+        labels = anchors.get(clash['chain_id']) or []
+        raise CertOpsError(self.operation, 'trusted root chain %s already exists and holds other certificates '
+                           '(%s)%s; set force: true to replace it' % (
+                               clash['chain_id'], '; '.join(_certs.name_to_string(c.subject) for c in clash['certs']),
+                               ', and it anchors %s' % describe_anchors(labels) if labels else ''),
+                           vcenter_state=STATE_UNCHANGED)
+
+    def _plan_replace(self, chains, before):
         chain_id = self.params['chain_id']
         new_view = chain_view(chain_id, self.desired)
-        if not targets:
-            return Plan(True, actions=['create trusted root chain %s' % (chain_id or '(id generated by vCenter)')],
-                        before=before, after={'chains': before['chains'] + [new_view]}, chain_id=chain_id,
-                        certs=self.desired,
-                        deletes=[], create=True)
-        # chain_id names a chain with other certificates
-        labels = current['anchors'].get(chain_id) or []
-        if not self.params['force']:
-            raise CertOpsError(self.operation, 'trusted root chain %s already exists and holds other certificates '
-                               '(%s)%s; set force: true to replace it' % (
-                                   chain_id, '; '.join(_certs.name_to_string(c.subject) for c in targets[0]['certs']),
-                                   ', and it anchors %s' % describe_anchors(labels) if labels else ''),
-                               vcenter_state=STATE_UNCHANGED)
         after = {'chains': [new_view if c['chain_id'] == chain_id else chain_view(c['chain_id'], c['certs'])
                             for c in chains]}
         return Plan(True, actions=['delete trusted root chain %s' % chain_id,
@@ -440,37 +482,53 @@ class TrustedRoot(CertModule):
                     before=before, after=after, chain_id=chain_id, certs=self.desired, deletes=[chain_id],
                     create=True)
 
-    def _plan_absent(self, current, before, targets):
+    def _plan_removal(self, current, targets):
+        before = store_view(current['chains'])
         if not targets:
-            return Plan(False, before=before, after=before, chain_id=None, certs=[], deletes=[])
+            return unchanged(before, None, [])
         if not self.params['force']:
-            refused = [(c['chain_id'], [label for label in current['anchors'].get(c['chain_id']) or []
-                                        if label in GUARDED]) for c in targets]
-            refused = [(cid, labels) for cid, labels in refused if labels]
-            if refused:
-                raise CertOpsError(self.operation, '; '.join(
-                    'refusing to remove trusted root chain %s: it anchors %s' % (cid, describe_anchors(labels))
-                    for cid, labels in refused) + '. Set force: true to remove it anyway', vcenter_state=STATE_UNCHANGED)
-            if current.get('tls_anchor_unknown'):
-                raise CertOpsError(self.operation, (
-                    'refusing to remove trusted root chain%s %s: the trust path of the machine SSL certificate (%s, '
-                    'issued by %s) does not reach any trusted root, through the store or the chain vCenter serves on '
-                    'its TLS port, so whether %s the root of vCenter\'s own certificate cannot be told. Set force: '
-                    'true to remove it anyway') % (
-                        's' if len(targets) > 1 else '', ', '.join(c['chain_id'] for c in targets),
-                        _certs.name_to_string(current['tls_cert'].subject),
-                        _certs.name_to_string(current['tls_cert'].issuer),
-                        'they hold' if len(targets) > 1 else 'it holds'), vcenter_state=STATE_UNCHANGED)
-        for target in targets:
-            if 'vmca_issued' in (current['anchors'].get(target['chain_id']) or []):
-                self.warnings.append(
-                    'trusted root chain %s holds a VMCA root (%s) that is not the current one: the ESXi host and '
-                    'solution-user certificates it issued, which the API does not show, stop being trusted' % (
-                        target['chain_id'], _certs.name_to_string(target['certs'][-1].subject)))
+            self._refuse_guarded(targets, current['anchors'])
+            self._refuse_blind(targets, current)
+        self._warn_vmca_issued(targets, current['anchors'])
         ids = [c['chain_id'] for c in targets]
         after = {'chains': [view for view in before['chains'] if view['chain_id'] not in ids]}
         return Plan(True, actions=['delete trusted root chain %s' % cid for cid in ids], before=before,
                     after=after, chain_id=ids[0], certs=targets[0]['certs'], deletes=ids, create=False)
+
+    def _refuse_guarded(self, targets, anchors):
+        """Removing a chain that anchors what vCenter runs on (GUARDED) needs force; the refusal names each."""
+        refused = [(c['chain_id'], [label for label in anchors.get(c['chain_id']) or [] if label in GUARDED])
+                   for c in targets]
+        refused = [(cid, labels) for cid, labels in refused if labels]
+        if refused:
+            raise CertOpsError(self.operation, '; '.join(
+                'refusing to remove trusted root chain %s: it anchors %s' % (cid, describe_anchors(labels))
+                for cid, labels in refused) + '. Set force: true to remove it anyway', vcenter_state=STATE_UNCHANGED)
+
+    def _refuse_blind(self, targets, current):
+        """When the machine SSL certificate's trust path reaches no trusted root, which chain holds vCenter's own
+        root cannot be told: every removal needs force."""
+        if not current.get('tls_anchor_unknown'):
+            return
+        raise CertOpsError(self.operation, (
+            'refusing to remove trusted root chain%s %s: the trust path of the machine SSL certificate (%s, '
+            'issued by %s) does not reach any trusted root, through the store or the chain vCenter serves on '
+            'its TLS port, so whether %s the root of vCenter\'s own certificate cannot be told. Set force: '
+            'true to remove it anyway') % (
+                's' if len(targets) > 1 else '', ', '.join(c['chain_id'] for c in targets),
+                _certs.name_to_string(current['tls_cert'].subject),
+                _certs.name_to_string(current['tls_cert'].issuer),
+                'they hold' if len(targets) > 1 else 'it holds'), vcenter_state=STATE_UNCHANGED)
+
+    def _warn_vmca_issued(self, targets, anchors):
+        """An earlier VMCA root is removed when the task names it, with a warning: what it issued stops being
+        trusted."""
+        for target in targets:
+            if 'vmca_issued' in (anchors.get(target['chain_id']) or []):
+                self.warnings.append(
+                    'trusted root chain %s holds a VMCA root (%s) that is not the current one: the ESXi host and '
+                    'solution-user certificates it issued, which the API does not show, stop being trusted' % (
+                        target['chain_id'], _certs.name_to_string(target['certs'][-1].subject)))
 
     # ------------------------------------------------------------------ apply
     def apply(self, plan, current):
