@@ -350,9 +350,32 @@ def covering_chains(desired, chains):
     return [c['chain_id'] for c in chains if _certs.fingerprint_set(c['certs']) & wanted]
 
 
+def chain_ids(chains):
+    return set(c['chain_id'] for c in chains)
+
+
 def unchanged(before, chain_id, certs):
     """The plan of a task that finds the store as it asks."""
     return Plan(False, before=before, after=before, chain_id=chain_id, certs=certs, deletes=[])
+
+
+def nothing_added(plan):
+    """The plan, corrected after vCenter refused the create as a duplicate: the task added nothing."""
+    plan.changed = False
+    plan.actions = []
+    plan.after = plan.before
+
+
+def with_created(chains, created, before):
+    """``chains`` with the ``created`` chain where a chain of its id stood ``before`` (a replaced chain keeps its
+    place in the diff), else at the end."""
+    chains = list(chains)
+    position = [i for i, c in enumerate(before) if c['chain_id'] == created['chain_id']]
+    if position:
+        chains.insert(min(position[0], len(chains)), created)
+    else:
+        chains.append(created)
+    return chains
 
 
 def read_store(api, tasks):
@@ -532,10 +555,33 @@ class TrustedRoot(CertModule):
 
     # ------------------------------------------------------------------ apply
     def apply(self, plan, current):
-        chains = [dict(c) for c in current['chains']]
         deadline = Deadline(self.params['wait_timeout'])
-        deleted = []
-        for chain_id in plan.deletes:
+        chains = self._delete_chains(plan.deletes, current['chains'], deadline)
+        if not plan.create:
+            return {'chains': chains, 'anchors': current['anchors'], 'created': None}
+        try:
+            new_id = self._send_create()
+        except VCenterError as exc:
+            if not already_exists(exc):
+                raise
+            # The certificates (or the id) are already in a store that does not list them yet: a chain created
+            # moments ago, by an earlier run, is not listed until the store settles (vcenter-fidelity.md row 16).
+            held = self._wait_for_refused_duplicate(deadline, exc)
+            nothing_added(plan)
+            return {'chains': chains + [held], 'anchors': current['anchors'], 'created': held}
+        certs = list(self.desired)
+        if self.params['wait_timeout'] > 0:
+            certs = self._wait_until_settled(deadline, created_id=new_id)
+        created = {'chain_id': new_id, 'certs': certs}
+        chains = with_created(chains, created, current['chains'])
+        # the id vCenter generated is only known now
+        plan.after = store_view(chains)
+        return {'chains': chains, 'anchors': current['anchors'], 'created': created}
+
+    def _delete_chains(self, ids, chains, deadline):
+        """Delete the chains ``ids`` and wait until the store no longer lists them; returns ``chains`` without them."""
+        chains = [dict(c) for c in chains]
+        for chain_id in ids:
             try:
                 self.api.delete_trusted_root(chain_id)
             except NotFoundError:
@@ -543,38 +589,15 @@ class TrustedRoot(CertModule):
                     raise
                 # someone removed it meanwhile (or it is still listed after an earlier delete): the desired state
                 # is reached
-            deleted.append(chain_id)
             chains = [c for c in chains if c['chain_id'] != chain_id]
-        if deleted and self.params['wait_timeout'] > 0:
-            self._wait_until_settled(deadline, gone=deleted)
-        created = None
-        if plan.create:
-            pems = [_certs.certificate_pem(c) for c in self.desired]
-            try:
-                new_id = self.api.create_trusted_root(pems, self.params['chain_id']) or self.params['chain_id']
-            except VCenterError as exc:
-                if not already_exists(exc):
-                    raise
-                # The certificates (or the id) are already in a store that does not list them yet: a chain created
-                # moments ago, by an earlier run, is not listed until the store settles (vcenter-fidelity.md row 16).
-                created = self._wait_for_refused_duplicate(deadline, exc)
-                plan.changed = False
-                plan.actions = []
-                plan.after = plan.before
-                return {'chains': chains + [created], 'anchors': current['anchors'], 'created': created}
-            if self.params['wait_timeout'] > 0:
-                certs = self._wait_until_settled(deadline, created_id=new_id)
-            else:
-                certs = list(self.desired)
-            created = {'chain_id': new_id, 'certs': certs}
-            position = [i for i, c in enumerate(current['chains']) if c['chain_id'] == new_id]
-            if position:
-                chains.insert(min(position[0], len(chains)), created)
-            else:
-                chains.append(created)
-            # the id vCenter generated is only known now
-            plan.after = store_view(chains)
-        return {'chains': chains, 'anchors': current['anchors'], 'created': created}
+        if ids and self.params['wait_timeout'] > 0:
+            self._wait_until_settled(deadline, gone=list(ids))
+        return chains
+
+    def _send_create(self):
+        """Create the chain; returns its id (the one given, or the one vCenter generated)."""
+        pems = [_certs.certificate_pem(c) for c in self.desired]
+        return self.api.create_trusted_root(pems, self.params['chain_id']) or self.params['chain_id']
 
     def _wait_until_settled(self, deadline, created_id=None, gone=()):
         """After a write vCenter accepted: read the store until it shows the write (a new chain readable by its id
@@ -583,14 +606,7 @@ class TrustedRoot(CertModule):
 
         def settled():
             if created_id is not None and 'certs' not in seen:
-                try:
-                    stored = self.api.get_trusted_root(created_id)
-                except NotFoundError:
-                    raise NotYet('vCenter does not serve the new chain %s yet' % created_id)
-                certs = []
-                for pem in stored:
-                    certs.extend(_certs.load_certificates(pem, 'trusted root chain %s' % created_id))
-                seen['certs'] = certs
+                seen['certs'] = self._read_new_chain(created_id)
             listed = set(self.api.list_trusted_root_ids())
             if created_id is not None and created_id not in listed:
                 raise NotYet('vCenter does not list the new chain %s yet' % created_id)
@@ -602,32 +618,45 @@ class TrustedRoot(CertModule):
 
         done, last = poll(settled, deadline)
         if done is None:
-            what = ('created trusted root chain %s' % created_id) if created_id is not None else \
-                ('deleted trusted root chain%s %s' % ('s' if len(gone) > 1 else '', ', '.join(gone)))
-            raise WaitTimeoutError(self.operation, (
-                'vCenter accepted the request (it %s) but its trust store did not show it within wait_timeout '
-                '(%ss): %s. The change WAS accepted; vCenter\'s trust store settles after a write (it is published '
-                'to the directory service and synchronised into VECS, KB 326288), so it should show soon: check with '
-                'certops.vcenter.vcenter_trusted_root_info, or rerun the task with a larger wait_timeout (a rerun '
-                'does not add the chain twice)') % (what, self.params['wait_timeout'], last),
-                vcenter_state=STATE_CHANGED)
+            raise self._not_settled(created_id, gone, last)
         return seen.get('certs')
+
+    def _read_new_chain(self, chain_id):
+        """The certificates of a chain just created, read by its id (NotYet while vCenter does not serve it)."""
+        try:
+            stored = self.api.get_trusted_root(chain_id)
+        except NotFoundError:
+            raise NotYet('vCenter does not serve the new chain %s yet' % chain_id)
+        certs = []
+        for pem in stored:
+            certs.extend(_certs.load_certificates(pem, 'trusted root chain %s' % chain_id))
+        return certs
+
+    def _not_settled(self, created_id, gone, last):
+        what = ('created trusted root chain %s' % created_id) if created_id is not None else \
+            ('deleted trusted root chain%s %s' % ('s' if len(gone) > 1 else '', ', '.join(gone)))
+        return WaitTimeoutError(self.operation, (
+            'vCenter accepted the request (it %s) but its trust store did not show it within wait_timeout '
+            '(%ss): %s. The change WAS accepted; vCenter\'s trust store settles after a write (it is published '
+            'to the directory service and synchronised into VECS, KB 326288), so it should show soon: check with '
+            'certops.vcenter.vcenter_trusted_root_info, or rerun the task with a larger wait_timeout (a rerun '
+            'does not add the chain twice)') % (what, self.params['wait_timeout'], last),
+            vcenter_state=STATE_CHANGED)
 
     def _wait_for_refused_duplicate(self, deadline, exc):
         """vCenter refused the create because it already holds these certificates (or the id): wait until the
         store lists them, and report them as present, unchanged by this task."""
-        wanted = _certs.fingerprint_set(self.desired)
         chain_id = self.params['chain_id']
 
         def listed():
             chains = trust_store(self.api)
-            for chain in chains:
-                if _certs.fingerprint_set(chain['certs']) == wanted:
-                    return chain
+            same = chain_holding(self.desired, chains)
+            if same is not None:
+                return same
             holders = covering_chains(self.desired, chains)
             if holders is not None:
                 return {'chain_id': holders[0], 'certs': list(self.desired)}
-            if chain_id is not None and any(c['chain_id'] == chain_id for c in chains):
+            if chain_id is not None and chain_id in chain_ids(chains):
                 return 'clash'
             raise NotYet('vCenter says it already holds the chain but does not list it yet')
 
