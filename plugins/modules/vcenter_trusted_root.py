@@ -389,6 +389,61 @@ def read_store(api, tasks):
             'tls_anchor_unknown': state['tls_anchor'] is None and not _certs.is_self_signed(state['tls_cert'])}
 
 
+class StoreReadBack(object):
+    """After a failed write vCenter may have processed: read the store until it shows the write, up to the task's
+    read-back time and, from vCenter's first answer on, for the settle window only; then the verdict."""
+
+    def __init__(self, task, plan):
+        self.task = task
+        self.plan = plan
+        self.wanted = _certs.fingerprint_set(task.desired) if plan.create else None
+        self.deleting = set(plan.deletes)
+        self.deadline = Deadline(task.read_back_seconds())
+        self.last_read = None  # the store as vCenter last showed it: None while it has not answered
+        self.settle = None  # the settle window, opened by vCenter's first answer
+
+    def run(self):
+        """``(the store showing the write, or None; what was seen last)``."""
+        try:
+            self.task.client.logout()
+            after, last = poll(self._attempt, self.deadline)
+        except CertOpsError as read_exc:
+            return None, read_exc.reason
+        except Exception as read_exc:  # pylint: disable=broad-except
+            return None, unexpected_error(self.task.operation, read_exc).reason
+        return (None if after is NOT_SHOWN else after), last
+
+    def _attempt(self):
+        after = self.task.read_current()
+        self.last_read = after
+        if self._shows_the_change(after['chains']):
+            return after
+        # vCenter answers: from the first answer on, the store gets the settle window, not all of wait_timeout
+        if self.settle is None:
+            self.settle = Deadline(min(TRUST_STORE_SETTLE_SECONDS, self.deadline.remaining()))
+        if self.settle.expired():
+            return NOT_SHOWN
+        raise NotYet('the trust store does not show the change (yet)')
+
+    def _shows_the_change(self, chains):
+        created = self.wanted is None or any(holds_exactly(c, self.wanted) for c in chains)
+        return created and not (self.deleting & chain_ids(chains))
+
+    def verdict(self, last):
+        """``(vcenter_state, words for the message)`` when the store was not seen to show the write."""
+        if self.last_read is None:
+            return STATE_UNKNOWN, ('. vCenter could not be read back afterwards (%s), so whether the change was '
+                                   'applied is unknown; check vCenter, then rerun the task' % last)
+        plan = self.plan
+        partly = plan.create and plan.deletes and not (self.deleting & chain_ids(self.last_read['chains']))
+        waited = int(round(self.settle.seconds)) if self.settle is not None else self.task.params['wait_timeout']
+        return (STATE_CHANGED if partly else STATE_UNKNOWN), (
+            '. vCenter was read back for %ss afterwards and %s. Its trust store settles after a write (it is published '
+            'to the directory service and synchronised into VECS, KB 326288), so the change may still appear: check '
+            'with certops.vcenter.vcenter_trusted_root_info, then rerun the task (a rerun does not add a chain twice)'
+            % (waited, 'shows the old chain deleted but not the new one' if partly else 'does not show the change yet'))
+
+
 class TrustedRoot(CertModule):
 
     def __init__(self, module, params=None, client=None, warnings=None):
@@ -676,9 +731,9 @@ class TrustedRoot(CertModule):
         return found
 
     def _explain_failure(self, exc, plan, current):
-        """After a failed write: a 4xx answer means vCenter refused it. Otherwise read the store back until it shows
-        the write, up to wait_timeout: a chain that is not listed yet may still appear (the store settles after a
-        write), so until the deadline that is "unknown", never "not applied"."""
+        """After a failed write: an answer that says vCenter did not process it means NOT applied. Otherwise read the
+        store back until it shows the write, up to wait_timeout: a chain that is not listed yet may still appear (the
+        store settles after a write), so until the deadline that is "unknown", never "not applied"."""
         if not_processed(exc):
             # 4xx: vCenter refused it; 3xx: something in front of vCenter answered (vCenter never redirects) and
             # the redirect was not followed
@@ -687,49 +742,13 @@ class TrustedRoot(CertModule):
             raise exc
         if isinstance(exc, ConnectionFailure) and exc.ambiguous:
             exc.reason += ' (the request was sent, but no answer came back)'
-        wanted = _certs.fingerprint_set(self.desired) if plan.create else None
-        deleting = set(plan.deletes)
-        deadline = Deadline(self.read_back_seconds())
-        seen = {}
-
-        def shows_the_change():
-            after = self.read_current()
-            seen['after'] = after
-            ids = set(c['chain_id'] for c in after['chains'])
-            created = wanted is None or any(_certs.fingerprint_set(c['certs']) == wanted for c in after['chains'])
-            if created and not (deleting & ids):
-                return after
-            # vCenter answers: from the first answer on, the store gets the settle window, not all of wait_timeout
-            window = seen.setdefault('settle', Deadline(min(TRUST_STORE_SETTLE_SECONDS, deadline.remaining())))
-            if window.expired():
-                return NOT_SHOWN
-            raise NotYet('the trust store does not show the change (yet)')
-
-        try:
-            self.client.logout()
-            after, last = poll(shows_the_change, deadline)
-        except CertOpsError as read_exc:
-            after, last = None, read_exc.reason
-        except Exception as read_exc:  # pylint: disable=broad-except
-            after, last = None, unexpected_error(self.operation, read_exc).reason
-        if after is NOT_SHOWN:
-            after = None
+        read_back = StoreReadBack(self, plan)
+        after, last = read_back.run()
         if after is not None:
             self.warnings.append('%s. vCenter was read back afterwards and the change WAS applied.' % exc.message)
             return after
-        if 'after' not in seen:
-            exc.vcenter_state = STATE_UNKNOWN
-            exc.reason += ('. vCenter could not be read back afterwards (%s), so whether the change was applied '
-                           'is unknown; check vCenter, then rerun the task' % last)
-            raise exc
-        partly = plan.create and plan.deletes and not (deleting & set(c['chain_id'] for c in seen['after']['chains']))
-        exc.vcenter_state = STATE_CHANGED if partly else STATE_UNKNOWN
-        exc.reason += (
-            '. vCenter was read back for %ss afterwards and %s. Its trust store settles after a write (it is published '
-            'to the directory service and synchronised into VECS, KB 326288), so the change may still appear: check '
-            'with certops.vcenter.vcenter_trusted_root_info, then rerun the task (a rerun does not add a chain twice)'
-            % (int(round(seen['settle'].seconds)) if 'settle' in seen else self.params['wait_timeout'],
-               'shows the old chain deleted but not the new one' if partly else 'does not show the change yet'))
+        exc.vcenter_state, words = read_back.verdict(last)
+        exc.reason += words
         raise exc
 
     def read_back_seconds(self):
