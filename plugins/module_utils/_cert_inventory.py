@@ -110,27 +110,13 @@ def read_inventory(api):
 def certificate_list(inventory):
     """Every certificate once, in the order of the role it plays first: machine SSL, VMCA root, STS signing
     chains, trusted chains. Each is a summary (no PEM) with ``kind``, ``label`` and ``chain_id``."""
-    candidates = [('machine_ssl', 'Machine SSL', inventory['tls_cert'], None)]
-    for chain in inventory['chains']:
-        if 'vmca_root' in inventory['anchors'].get(chain['chain_id'], []):
-            candidates.extend(('vmca_root', 'VMCA root', cert, chain['chain_id']) for cert in chain['certs'])
-    sts = inventory['sts']
-    if sts:
-        active_fp = _certs.fingerprint(sts['active'][0]) if sts['active'] else None
-        for chain in [sts['active']] + sts['signing']:
-            for index, cert in enumerate(chain):
-                if _certs.fingerprint(cert) == active_fp:
-                    label = 'STS signing (active)'
-                else:
-                    label = 'STS signing' if index == 0 else 'STS chain CA'
-                candidates.append(('sts_signing', label, cert, None))
-    for chain in inventory['chains']:
-        for cert in chain['certs']:
-            label = 'Trusted root' if _certs.is_ca(cert) else 'Trusted chain certificate'
-            candidates.append(('trusted_root', label, cert, chain['chain_id']))
+    roles = [('machine_ssl', 'Machine SSL', inventory['tls_cert'], None)]
+    roles += vmca_root_roles(inventory['chains'], inventory['anchors'])
+    roles += sts_roles(inventory['sts'])
+    roles += trusted_roles(inventory['chains'])
     seen = set()
     result = []
-    for kind, label, cert, chain_id in candidates:
+    for kind, label, cert, chain_id in roles:
         fp = _certs.fingerprint(cert)
         if fp in seen:
             continue
@@ -139,3 +125,33 @@ def certificate_list(inventory):
         item.update({'kind': kind, 'label': label, 'chain_id': chain_id})
         result.append(item)
     return result
+
+
+def vmca_root_roles(chains, anchors):
+    """``[(kind, label, cert, chain_id)]`` for the certificates of the chains that hold the VMCA root."""
+    roles = []
+    for chain in chains:
+        if 'vmca_root' in anchors.get(chain['chain_id'], []):
+            roles.extend(('vmca_root', 'VMCA root', cert, chain['chain_id']) for cert in chain['certs'])
+    return roles
+
+
+def sts_roles(sts):
+    """``[(kind, label, cert, chain_id)]`` for the certificates of the STS signing chains, active chain first."""
+    if not sts:
+        return []
+    active_fp = _certs.fingerprint(sts['active'][0]) if sts['active'] else None
+    return [('sts_signing', sts_label(cert, index, active_fp), cert, None)
+            for chain in [sts['active']] + sts['signing'] for index, cert in enumerate(chain)]
+
+
+def sts_label(cert, index, active_fp):
+    if _certs.fingerprint(cert) == active_fp:
+        return 'STS signing (active)'
+    return 'STS signing' if index == 0 else 'STS chain CA'
+
+
+def trusted_roles(chains):
+    """``[(kind, label, cert, chain_id)]`` for the certificates of the trusted chains."""
+    return [('trusted_root', 'Trusted root' if _certs.is_ca(cert) else 'Trusted chain certificate', cert, chain['chain_id'])
+            for chain in chains for cert in chain['certs']]

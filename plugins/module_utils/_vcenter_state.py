@@ -139,18 +139,35 @@ def names_of(cert):
     return names
 
 
+def names_of_vcenter(tls_cert):
+    """This vCenter's names (step 0): those of its machine SSL certificate (none when it is not known)."""
+    return names_of(tls_cert) if tls_cert is not None else set()
+
+
+def has_install_marks(cert):
+    """The subject carries the marks of the root vCenter creates at install (whose ``O`` names the node)."""
+    parts = _subject_parts(cert)
+    return any(mark in parts for mark in INSTALL_MARKS)
+
+
+def organization(cert):
+    return _certs.subject_fields(cert.subject).get('organization')
+
+
+def asked_names(extra_marks):
+    """The subject values a caller asked for (they name no node)."""
+    return set(_norm(v) for v in (extra_marks or {}).values() if isinstance(v, str))
+
+
 def node_names(root, extra_marks=None):
     """The names of the vCenter node a VMCA root belongs to, as far as its subject tells: the ``O`` of an install
     root (``O=<PNID>``), the CN and SANs of a root made by VmcaRoot.create (PNID by default). Generic values
     (``CA``, ``VMware``) and the subject values a caller asked for name no node."""
     names = set(names_of(root))
-    parts = _subject_parts(root)
-    if any(mark in parts for mark in INSTALL_MARKS):
-        org = _certs.subject_fields(root.subject).get('organization')
-        if org:
-            names.add(_norm(org))
-    asked = set(_norm(v) for v in (extra_marks or {}).values() if isinstance(v, str))
-    return set(n for n in names if n and n not in GENERIC_NAMES and n not in asked)
+    if has_install_marks(root) and organization(root):
+        names.add(_norm(organization(root)))
+    not_names = GENERIC_NAMES | asked_names(extra_marks)
+    return set(n for n in names if n and n not in not_names)
 
 
 def is_other_nodes_root(root, own_names, tls_anchor=None, extra_marks=None):
@@ -166,44 +183,56 @@ def is_other_nodes_root(root, own_names, tls_anchor=None, extra_marks=None):
 
 def find_vmca_root(tls_cert, sts_chain, chains, extra_marks=None):
     """Return ``(root_or_None, explanation)``; see the module docstring for the rule."""
-    candidates = []
-    tls_anchor = anchor([tls_cert], chains) if tls_cert is not None else None
-    sts_anchor = anchor(sts_chain, chains) if sts_chain else None
-    own_names = names_of(tls_cert) if tls_cert is not None else set()
-
-    def other_node(root):
-        return is_other_nodes_root(root, own_names, tls_anchor, extra_marks)
-
-    # (label, root, needs a VMCA mark)
-    evidence = [('anchors the machine SSL certificate', tls_anchor, True)]
-    if sts_anchor is not None and not other_node(sts_anchor):
-        evidence.append(('anchors the STS signing chain', sts_anchor, True))
-    if tls_cert is not None:
-        own_fp = _certs.fingerprint(tls_cert)
-        for cert in trusted_certs(chains):
-            if _certs.fingerprint(cert) == own_fp or not (_certs.is_ca(cert) and _certs.is_self_signed(cert)):
-                continue
-            if names_of(cert) & own_names:
-                evidence.append(('names this vCenter (a root made by a VMCA root replacement)', cert, False))
-            elif is_vmca_root_cert(cert) and any(m in _subject_parts(cert) for m in INSTALL_MARKS) and \
-                    _norm(_certs.subject_fields(cert.subject).get('organization')) in own_names:
-                evidence.append(('carries this vCenter\'s name as the organization of a VMCA install root', cert,
-                                 False))
-    seen = set()
-    for label, root, needs_mark in evidence:
-        if root is None or not _certs.is_ca(root) or (needs_mark and not has_vmca_marks(root, extra_marks)):
-            continue
-        fp = _certs.fingerprint(root)
-        if fp in seen:
-            continue
-        seen.add(fp)
-        candidates.append((label, root))
+    candidates = vmca_root_candidates(tls_cert, sts_chain, chains, extra_marks)
     if not candidates:
         return None, ('no trusted root that anchors the machine SSL certificate%s, or that names this vCenter, '
                       'looks like a VMCA root of this vCenter' % (' or the STS signing chain' if sts_chain else ''))
     # max() keeps the first of equal keys: the machine SSL anchor wins a tie.
     label, root = max(candidates, key=lambda item: _certs.not_before(item[1]))
     return root, 'the VMCA root is the trusted root %s that %s' % (_certs.name_to_string(root.subject), label)
+
+
+def vmca_root_candidates(tls_cert, sts_chain, chains, extra_marks=None):
+    """Step 3: ``[(label, root), ...]``, each root once, the machine SSL anchor first: the anchors that are VMCA
+    roots, then the trusted roots that name this vCenter."""
+    evidence = anchor_evidence(tls_cert, sts_chain, chains, extra_marks) + name_evidence(tls_cert, chains)
+    candidates, seen = [], set()
+    for label, root, needs_mark in evidence:
+        if root is None or not _certs.is_ca(root) or (needs_mark and not has_vmca_marks(root, extra_marks)):
+            continue
+        fp = _certs.fingerprint(root)
+        if fp not in seen:
+            seen.add(fp)
+            candidates.append((label, root))
+    return candidates
+
+
+def anchor_evidence(tls_cert, sts_chain, chains, extra_marks=None):
+    """``[(label, root or None, needs a VMCA mark)]``: the anchor of the machine SSL certificate, and the anchor of
+    the STS signing chain unless it is another node's VMCA root."""
+    tls_anchor = anchor([tls_cert], chains) if tls_cert is not None else None
+    sts_anchor = anchor(sts_chain, chains) if sts_chain else None
+    evidence = [('anchors the machine SSL certificate', tls_anchor, True)]
+    if sts_anchor is not None and not is_other_nodes_root(sts_anchor, names_of_vcenter(tls_cert), tls_anchor, extra_marks):
+        evidence.append(('anchors the STS signing chain', sts_anchor, True))
+    return evidence
+
+
+def name_evidence(tls_cert, chains):
+    """``[(label, root, needs a VMCA mark)]``: the trusted self-signed CAs (other than the machine SSL certificate)
+    that name this vCenter, by CN or SAN, or as the ``O`` of a VMCA install root."""
+    if tls_cert is None:
+        return []
+    own_fp, names = _certs.fingerprint(tls_cert), names_of_vcenter(tls_cert)
+    evidence = []
+    for cert in trusted_certs(chains):
+        if _certs.fingerprint(cert) == own_fp or not (_certs.is_ca(cert) and _certs.is_self_signed(cert)):
+            continue
+        if names_of(cert) & names:
+            evidence.append(('names this vCenter (a root made by a VMCA root replacement)', cert, False))
+        elif is_vmca_root_cert(cert) and has_install_marks(cert) and _norm(organization(cert)) in names:
+            evidence.append(('carries this vCenter\'s name as the organization of a VMCA install root', cert, False))
+    return evidence
 
 
 def trust_path_fingerprints(certs, chains):
@@ -230,23 +259,11 @@ def chain_anchors(chains, tls_cert=None, sts_chain=None, vmca_root=None, tls_cha
     same certificate, both count (removing either needs force).
     """
     tls_path_certs = list(tls_chain) if tls_chain else ([tls_cert] if tls_cert is not None else [])
-    own_names = names_of(tls_cert) if tls_cert is not None else set()
-    tls_anchor = anchor(tls_path_certs, chains) if tls_path_certs else None
     vmca_fp = _certs.fingerprint(vmca_root) if vmca_root is not None else None
-    linked, issued = set(), set()
-    for cert in trusted_certs(chains):
-        if not is_vmca_root_cert(cert):
-            continue
-        fp = _certs.fingerprint(cert)
-        if fp == vmca_fp:
-            continue
-        if is_other_nodes_root(cert, own_names, tls_anchor):
-            linked.add(fp)
-        else:
-            issued.add(fp)
+    linked, issued = other_vmca_roots(chains, names_of_vcenter(tls_cert), anchor(tls_path_certs, chains), vmca_fp)
     paths = (
-        ('machine_ssl', trust_path_fingerprints(tls_path_certs, chains) if tls_path_certs else set()),
-        ('sts_signing', trust_path_fingerprints(sts_chain, chains) if sts_chain else set()),
+        ('machine_ssl', trust_path_fingerprints(tls_path_certs, chains)),
+        ('sts_signing', trust_path_fingerprints(sts_chain, chains)),
         ('vmca_root', set([vmca_fp]) if vmca_fp is not None else set()),
         ('linked_vmca_root', linked),
         ('vmca_issued', issued),
@@ -256,6 +273,23 @@ def chain_anchors(chains, tls_cert=None, sts_chain=None, vmca_root=None, tls_cha
         fps = _certs.fingerprint_set(chain['certs'])
         result[chain['chain_id']] = [label for label, path in paths if path & fps]
     return result
+
+
+def other_vmca_roots(chains, names, tls_anchor, vmca_fp):
+    """``(linked, issued)``: the fingerprints of the trusted VMCA roots other than the current one (``vmca_fp``),
+    split into other nodes' roots and the rest (an earlier root of this vCenter, or one that cannot be told)."""
+    linked, issued = set(), set()
+    for cert in trusted_certs(chains):
+        if not is_vmca_root_cert(cert):
+            continue
+        fp = _certs.fingerprint(cert)
+        if fp == vmca_fp:
+            continue
+        if is_other_nodes_root(cert, names, tls_anchor):
+            linked.add(fp)
+        else:
+            issued.add(fp)
+    return linked, issued
 
 
 def served_chain(api, tls_cert):

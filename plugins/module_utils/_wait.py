@@ -5,13 +5,15 @@
 #
 # Private to certops.vcenter: may change in any release without notice.
 
-"""Waiting for vCenter: one deadline on the monotonic clock and one test of "vCenter is restarting".
+"""Waiting for vCenter: one deadline on the monotonic clock, one test of "vCenter is restarting", and one
+test of "vCenter did not process the request".
 
 Every wait of the collection (the read-back after a failed write, the wait for a new certificate, the wait
-until the TLS port serves it) uses these two pieces, so they all survive the same restart: a real vCenter
+until the TLS port serves it) uses the first two, so they all survive the same restart: a real vCenter
 restarts its services for minutes after a certificate change, and meanwhile refuses connections, answers
 plain-text 503 pages from its reverse proxy (or 502/504), then accepts logins while the certificate service
-still answers 503, and ends every session (vcenter-fidelity.md §4.7, rows 7, 8 and 30).
+still answers 503, and ends every session (vcenter-fidelity.md §4.7, rows 7, 8 and 30). The third tells,
+after a failed write, the answers that need no waiting or reading back: the change was not applied.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -65,6 +67,20 @@ def is_restarting(exc, session_lost_counts=True):
             return False
         return session_lost_counts and exc.status == 401
     return False
+
+
+# Answers in the 3xx/4xx range that do not prove the request went unprocessed: 401 (the session ended, as a
+# restart ends it), 408 and 429 (a timeout or a throttle, which may come after the request reached vCenter).
+NOT_PROOF_OF_REFUSAL = frozenset([401, 408, 429])
+
+
+def not_processed(exc):
+    """True when ``exc`` is an answer that means vCenter did not process the request: a 4xx (vCenter refused it)
+    or a 3xx (something in front of vCenter answered: vCenter never redirects, and redirects are not followed),
+    other than :data:`NOT_PROOF_OF_REFUSAL`. After one of these the change was NOT applied; after anything else
+    (no answer, a 5xx) it may have been."""
+    return isinstance(exc, VCenterError) and exc.status is not None and 300 <= exc.status < 500 and \
+        exc.status not in NOT_PROOF_OF_REFUSAL
 
 
 class NotYet(Exception):

@@ -219,42 +219,55 @@ def parse_pins(values):
     return pins
 
 
+def zip_error(reason):
+    """What is wrong with vCenter's answer to GET download.zip."""
+    return BundleError(OPERATION, reason, method='GET', path=ZIP_PATH)
+
+
 def certificates_from_zip(data):
     """The certificates of vCenter's download.zip, in order, once each; CRLs are skipped. Raises BundleError."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipfile, ValueError):
-        raise BundleError(OPERATION, 'the answer to GET %s is not a zip file (%d bytes starting %r): is '
-                                     'vcenter_hostname a vCenter Server?' % (ZIP_PATH, len(data), data[:16]),
-                          method='GET', path=ZIP_PATH)
-    members = [i for i in archive.infolist() if not i.filename.endswith('/')]
-    if len(members) > MAX_MEMBERS:
-        raise BundleError(OPERATION, 'the zip holds %d files, more than a vCenter trust store would'
-                          % len(members), method='GET', path=ZIP_PATH)
-    lin = [i for i in members if i.filename.startswith('certs/lin/')]
+    archive = open_zip(data)
     certs = []
-    for info in lin or members:
-        if _CRL_NAME.search(info.filename):
-            continue
-        if info.file_size > MAX_MEMBER_BYTES:
-            raise BundleError(OPERATION, 'the zip member %s is %d bytes, too large for a certificate'
-                              % (info.filename, info.file_size), method='GET', path=ZIP_PATH)
-        try:
-            text = archive.read(info).decode('ascii', 'ignore')
-        except (zipfile.BadZipfile, ValueError, RuntimeError, NotImplementedError) as exc:
-            raise BundleError(OPERATION, 'the zip member %s cannot be read (%s)' % (info.filename, exc),
-                              method='GET', path=ZIP_PATH)
-        if '-----BEGIN CERTIFICATE-----' not in text:
-            continue
-        try:
-            certs.extend(_certs.load_certificates(text, 'zip member %s' % info.filename))
-        except _certs.CertificateInputError as exc:
-            raise BundleError(OPERATION, str(exc), method='GET', path=ZIP_PATH)
+    for info in certificate_members(archive):
+        certs.extend(member_certificates(archive, info))
     certs = _certs.unique(certs)
     if not certs:
-        raise BundleError(OPERATION, 'the zip from GET %s holds no certificate' % ZIP_PATH, method='GET',
-                          path=ZIP_PATH)
+        raise zip_error('the zip from GET %s holds no certificate' % ZIP_PATH)
     return certs
+
+
+def open_zip(data):
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipfile, ValueError):
+        raise zip_error('the answer to GET %s is not a zip file (%d bytes starting %r): is vcenter_hostname a vCenter '
+                        'Server?' % (ZIP_PATH, len(data), data[:16]))
+
+
+def certificate_members(archive):
+    """The files that may hold certificates: those under certs/lin/ when there are any (the zip holds the same
+    certificates once more for mac/ and win/), else every file; never a CRL."""
+    members = [i for i in archive.infolist() if not i.filename.endswith('/')]
+    if len(members) > MAX_MEMBERS:
+        raise zip_error('the zip holds %d files, more than a vCenter trust store would' % len(members))
+    lin = [i for i in members if i.filename.startswith('certs/lin/')]
+    return [i for i in lin or members if not _CRL_NAME.search(i.filename)]
+
+
+def member_certificates(archive, info):
+    """The certificates of one zip member ([] for a file that holds none)."""
+    if info.file_size > MAX_MEMBER_BYTES:
+        raise zip_error('the zip member %s is %d bytes, too large for a certificate' % (info.filename, info.file_size))
+    try:
+        text = archive.read(info).decode('ascii', 'ignore')
+    except (zipfile.BadZipfile, ValueError, RuntimeError, NotImplementedError) as exc:
+        raise zip_error('the zip member %s cannot be read (%s)' % (info.filename, exc))
+    if '-----BEGIN CERTIFICATE-----' not in text:
+        return []
+    try:
+        return _certs.load_certificates(text, 'zip member %s' % info.filename)
+    except _certs.CertificateInputError as exc:
+        raise zip_error(str(exc))
 
 
 def read_bundle(path):
@@ -286,37 +299,49 @@ def bundle_text(certs):
     return ''.join(parts)
 
 
+def chosen_by_pins(offered, pins):
+    """The offered certificates the pins name (all of them without pins). Raises BundleError when a pin is not
+    among them: vCenter must offer every pinned root."""
+    if not pins:
+        return list(offered)
+    offered_fps = [_certs.fingerprint(c) for c in offered]
+    missing = [p for p in pins if p not in offered_fps]
+    if missing:
+        raise zip_error('vCenter does not offer the pinned root%s %s (it offers %s). Nothing was written: this is '
+                        'another vCenter, the pin is wrong, or someone between you and vCenter answered instead' % (
+                            's' if len(missing) > 1 else '', ', '.join(missing), ', '.join(
+                                '%s (%s)' % (_certs.fingerprint(c), _certs.name_to_string(c.subject)) for c in offered)))
+    return [c for c in offered if _certs.fingerprint(c) in pins]
+
+
+def desired_bundle(current, chosen, exclusive):
+    """With exclusive, the chosen certificates; else the file's certificates, then the chosen ones it lacks."""
+    if exclusive:
+        return chosen
+    current_fps = _certs.fingerprint_set(current)
+    return list(current) + [c for c in chosen if _certs.fingerprint(c) not in current_fps]
+
+
+def fingerprints_not_in(certs, others):
+    """The fingerprints of ``certs`` that are not among ``others``, in order."""
+    others_fps = _certs.fingerprint_set(others)
+    return [_certs.fingerprint(c) for c in certs if _certs.fingerprint(c) not in others_fps]
+
+
 def plan(current, offered, pins, exclusive):
     """Pure: what the file should hold. Raises BundleError when a pin is not among the offered certificates."""
-    offered_fps = [_certs.fingerprint(c) for c in offered]
-    if pins:
-        missing = [p for p in pins if p not in offered_fps]
-        if missing:
-            raise BundleError(OPERATION, 'vCenter does not offer the pinned root%s %s (it offers %s). Nothing was '
-                              'written: this is another vCenter, the pin is wrong, or someone between you and '
-                              'vCenter answered instead' % ('s' if len(missing) > 1 else '', ', '.join(missing),
-                                                            ', '.join('%s (%s)' % (fp, _certs.name_to_string(
-                                                                c.subject)) for fp, c in zip(offered_fps, offered))),
-                              method='GET', path=ZIP_PATH)
-        chosen = [c for c in offered if _certs.fingerprint(c) in pins]
-    else:
-        chosen = list(offered)
-    ignored = [c for c in offered if c not in chosen]
-    current_fps = _certs.fingerprint_set(current)
-    if exclusive:
-        desired = chosen
-    else:
-        desired = list(current) + [c for c in chosen if _certs.fingerprint(c) not in current_fps]
-    desired_fps = _certs.fingerprint_set(desired)
-    added = [_certs.fingerprint(c) for c in desired if _certs.fingerprint(c) not in current_fps]
-    removed = [_certs.fingerprint(c) for c in current if _certs.fingerprint(c) not in desired_fps]
-    actions = ['add %s (%s)' % (fp, _certs.name_to_string(c.subject)) for fp, c in
-               ((_certs.fingerprint(c), c) for c in desired) if fp in added]
+    chosen = chosen_by_pins(offered, pins)
+    desired = desired_bundle(current, chosen, exclusive)
+    added = fingerprints_not_in(desired, current)
+    removed = fingerprints_not_in(current, desired)
+    actions = ['add %s (%s)' % (_certs.fingerprint(c), _certs.name_to_string(c.subject)) for c in desired
+               if _certs.fingerprint(c) in added]
     actions += ['remove %s' % fp for fp in removed]
     return Plan(changed=bool(added or removed), actions=actions,
                 before={'certificates': [brief(c) for c in current]},
                 after={'certificates': [brief(c) for c in desired]},
-                desired=desired, chosen=chosen, ignored=ignored, added=added, removed=removed)
+                desired=desired, chosen=chosen, ignored=[c for c in offered if c not in chosen], added=added,
+                removed=removed)
 
 
 def download(params, verify_with):
@@ -333,8 +358,7 @@ def download(params, verify_with):
     finally:
         client.close()
     if len(data) > MAX_ZIP_BYTES:
-        raise BundleError(OPERATION, 'the answer to GET %s is %d bytes, more than a trust store zip would be'
-                          % (ZIP_PATH, len(data)), method='GET', path=ZIP_PATH)
+        raise zip_error('the answer to GET %s is %d bytes, more than a trust store zip would be' % (ZIP_PATH, len(data)))
     return data
 
 
@@ -354,8 +378,9 @@ def write_bundle(module, path, certs):
             os.unlink(tmp)
 
 
-def run(module):
-    params = module.params
+def checked_pins(params):
+    """The pins, once the input is known to give a bundle that can be trusted; refuses anything else before any
+    request."""
     problem = normalise_connection(params)
     if problem:
         raise InputError(OPERATION, problem)
@@ -364,32 +389,52 @@ def run(module):
         raise InputError(OPERATION, 'refusing to trust what an unverified download says: give expected_sha256 (the '
                                     'root\'s SHA-256 fingerprint, read on the vCenter console) or set '
                                     'trust_on_first_use: true')
-    path = params['path']
-    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-        raise InputError(OPERATION, 'the directory of path %s does not exist' % path)
-    current = read_bundle(path)
+    if not os.path.isdir(os.path.dirname(os.path.abspath(params['path']))):
+        raise InputError(OPERATION, 'the directory of path %s does not exist' % params['path'])
+    return pins
+
+
+def verification(pins, current, path):
+    """``(how the download is verified, the CA bundle that verifies vCenter's TLS certificate)``: by the pins
+    (after the download), by the roots already in the file, or not at all (trust on first use)."""
     if pins:
-        verified, verify_with = 'pinned', None
-    elif current:
-        verified, verify_with = 'bundle', path
-    else:
-        verified, verify_with = 'first_use', None
+        return 'pinned', None
+    if current:
+        return 'bundle', path
+    return 'first_use', None
+
+
+def download_verified(params, verify_with):
+    """The zip; a TLS certificate that does not verify against the file's roots is explained as such."""
     try:
-        data = download(params, verify_with)
+        return download(params, verify_with)
     except CertOpsError as exc:
         if verify_with and (getattr(exc, 'tls_verification', False) or 'TLS verification' in exc.reason):
             exc.reason = ('vCenter\'s certificate does not verify against the roots already in %s, so the download '
                           'is not trusted on first use again (a new CA, or an impostor). Pin the new root with '
-                          'expected_sha256, or remove the file to trust on first use again. (%s)' % (path, exc.reason))
+                          'expected_sha256, or remove the file to trust on first use again. (%s)'
+                          % (verify_with, exc.reason))
         raise
-    offered = certificates_from_zip(data)
-    the_plan = plan(current, offered, pins, params['exclusive'])
+
+
+def ensure_file(module, path, the_plan):
+    """Write the bundle the plan wants (not in check mode) and the file attributes; returns whether either
+    changed."""
     if the_plan.changed and not module.check_mode:
         write_bundle(module, path, the_plan.desired)
-    changed = the_plan.changed
-    if os.path.exists(path):
-        file_args = module.load_file_common_arguments(params)
-        changed = module.set_fs_attributes_if_different(file_args, changed)
+    if not os.path.exists(path):
+        return the_plan.changed
+    return module.set_fs_attributes_if_different(module.load_file_common_arguments(module.params), the_plan.changed)
+
+
+def run(module):
+    params = module.params
+    pins = checked_pins(params)
+    path = params['path']
+    current = read_bundle(path)
+    verified, verify_with = verification(pins, current, path)
+    the_plan = plan(current, certificates_from_zip(download_verified(params, verify_with)), pins, params['exclusive'])
+    changed = ensure_file(module, path, the_plan)
     if verified == 'first_use':
         module.warn('trusted on first use: the certificates of %s were written without verification; compare their '
                     'SHA-256 fingerprints (certificates[].sha256) with the vCenter console, then pin them with '

@@ -275,7 +275,7 @@ from ansible_collections.certops.vcenter.plugins.module_utils._vcenter_state imp
     trust_store,
     trusted_certs,
 )
-from ansible_collections.certops.vcenter.plugins.module_utils._wait import Deadline, NotYet, poll
+from ansible_collections.certops.vcenter.plugins.module_utils._wait import Deadline, NotYet, not_processed, poll
 
 ANCHOR_TEXT = {
     'machine_ssl': 'the current machine SSL certificate',
@@ -329,6 +329,17 @@ def already_exists(exc):
     return exc.status == 400 and (exc.error_type or '').upper() == 'ALREADY_EXISTS'
 
 
+def holds_exactly(chain, wanted):
+    """True when ``chain`` holds exactly the certificates whose fingerprints are ``wanted`` (never for None)."""
+    return wanted is not None and _certs.fingerprint_set(chain['certs']) == wanted
+
+
+def chain_holding(certs, chains):
+    """The first chain that holds exactly ``certs``, or None."""
+    wanted = _certs.fingerprint_set(certs)
+    return next((c for c in chains if holds_exactly(c, wanted)), None)
+
+
 def covering_chains(desired, chains):
     """Ids of the chains that together hold every certificate of ``desired`` (in store order), or None when some
     certificate is not trusted yet."""
@@ -337,6 +348,34 @@ def covering_chains(desired, chains):
         return None
     wanted = _certs.fingerprint_set(desired)
     return [c['chain_id'] for c in chains if _certs.fingerprint_set(c['certs']) & wanted]
+
+
+def chain_ids(chains):
+    return set(c['chain_id'] for c in chains)
+
+
+def unchanged(before, chain_id, certs):
+    """The plan of a task that finds the store as it asks."""
+    return Plan(False, before=before, after=before, chain_id=chain_id, certs=certs, deletes=[])
+
+
+def nothing_added(plan):
+    """The plan, corrected after vCenter refused the create as a duplicate: the task added nothing."""
+    plan.changed = False
+    plan.actions = []
+    plan.after = plan.before
+
+
+def with_created(chains, created, before):
+    """``chains`` with the ``created`` chain where a chain of its id stood ``before`` (a replaced chain keeps its
+    place in the diff), else at the end."""
+    chains = list(chains)
+    position = [i for i, c in enumerate(before) if c['chain_id'] == created['chain_id']]
+    if position:
+        chains.insert(min(position[0], len(chains)), created)
+    else:
+        chains.append(created)
+    return chains
 
 
 def read_store(api, tasks):
@@ -348,6 +387,61 @@ def read_store(api, tasks):
     state = read_anchor_state(api, chains=chains)
     return {'chains': state['chains'], 'anchors': state['anchors'], 'tls_cert': state['tls_cert'],
             'tls_anchor_unknown': state['tls_anchor'] is None and not _certs.is_self_signed(state['tls_cert'])}
+
+
+class StoreReadBack(object):
+    """After a failed write vCenter may have processed: read the store until it shows the write, up to the task's
+    read-back time and, from vCenter's first answer on, for the settle window only; then the verdict."""
+
+    def __init__(self, task, plan):
+        self.task = task
+        self.plan = plan
+        self.wanted = _certs.fingerprint_set(task.desired) if plan.create else None
+        self.deleting = set(plan.deletes)
+        self.deadline = Deadline(task.read_back_seconds())
+        self.last_read = None  # the store as vCenter last showed it: None while it has not answered
+        self.settle = None  # the settle window, opened by vCenter's first answer
+
+    def run(self):
+        """``(the store showing the write, or None; what was seen last)``."""
+        try:
+            self.task.client.logout()
+            after, last = poll(self._attempt, self.deadline)
+        except CertOpsError as read_exc:
+            return None, read_exc.reason
+        except Exception as read_exc:  # pylint: disable=broad-except
+            return None, unexpected_error(self.task.operation, read_exc).reason
+        return (None if after is NOT_SHOWN else after), last
+
+    def _attempt(self):
+        after = self.task.read_current()
+        self.last_read = after
+        if self._shows_the_change(after['chains']):
+            return after
+        # vCenter answers: from the first answer on, the store gets the settle window, not all of wait_timeout
+        if self.settle is None:
+            self.settle = Deadline(min(TRUST_STORE_SETTLE_SECONDS, self.deadline.remaining()))
+        if self.settle.expired():
+            return NOT_SHOWN
+        raise NotYet('the trust store does not show the change (yet)')
+
+    def _shows_the_change(self, chains):
+        created = self.wanted is None or any(holds_exactly(c, self.wanted) for c in chains)
+        return created and not (self.deleting & chain_ids(chains))
+
+    def verdict(self, last):
+        """``(vcenter_state, words for the message)`` when the store was not seen to show the write."""
+        if self.last_read is None:
+            return STATE_UNKNOWN, ('. vCenter could not be read back afterwards (%s), so whether the change was '
+                                   'applied is unknown; check vCenter, then rerun the task' % last)
+        plan = self.plan
+        partly = plan.create and plan.deletes and not (self.deleting & chain_ids(self.last_read['chains']))
+        waited = int(round(self.settle.seconds)) if self.settle is not None else self.task.params['wait_timeout']
+        return (STATE_CHANGED if partly else STATE_UNKNOWN), (
+            '. vCenter was read back for %ss afterwards and %s. Its trust store settles after a write (it is published '
+            'to the directory service and synchronised into VECS, KB 326288), so the change may still appear: check '
+            'with certops.vcenter.vcenter_trusted_root_info, then rerun the task (a rerun does not add a chain twice)'
+            % (waited, 'shows the old chain deleted but not the new one' if partly else 'does not show the change yet'))
 
 
 class TrustedRoot(CertModule):
@@ -366,73 +460,99 @@ class TrustedRoot(CertModule):
         if self.params['wait_timeout'] < 0:
             raise InputError(self.operation, 'wait_timeout must be 0 or more seconds, got %d' % self.params['wait_timeout'])
         if self.params['certificates'] is not None:
-            try:
-                certs = _certs.load_certificates(self.params['certificates'], 'certificates')
-                self.desired = _certs.order_chain(certs, 'certificates')
-            except _certs.CertificateInputError as exc:
-                raise InputError(self.operation, str(exc))
-            for cert in self.desired:
-                if not _certs.is_valid_ca(cert):
-                    raise InputError(self.operation, not_a_ca(cert))
-            for cert in self.desired:
-                if _certs.days_remaining(cert) < 0:
-                    self.warnings.append('certificates: %s expired on %s' % (
-                        _certs.name_to_string(cert.subject), _certs.iso(_certs.not_after(cert))))
+            self.desired = self._load_desired()
+
+    def _load_desired(self):
+        """The chain given, leaf first; refused when vCenter would refuse it, with a warning per expired certificate."""
+        try:
+            desired = _certs.order_chain(_certs.load_certificates(self.params['certificates'], 'certificates'),
+                                         'certificates')
+        except _certs.CertificateInputError as exc:
+            raise InputError(self.operation, str(exc))
+        for cert in desired:
+            if not _certs.is_valid_ca(cert):
+                raise InputError(self.operation, not_a_ca(cert))
+        for cert in desired:
+            if _certs.days_remaining(cert) < 0:
+                self.warnings.append('certificates: %s expired on %s' % (
+                    _certs.name_to_string(cert.subject), _certs.iso(_certs.not_after(cert))))
+        return desired
 
     # ------------------------------------------------------------------ read
     def _targets(self, chains):
-        """Chains this task would remove (absent) or replace (present with a clashing chain_id)."""
-        chain_id = self.params['chain_id']
-        wanted = _certs.fingerprint_set(self.desired) if self.desired else None
+        """Chains this task would remove (absent) or replace (present with a clashing chain_id, unless a chain
+        already holds exactly its certificates)."""
         if self.state == 'absent':
-            same_content = [c for c in chains if wanted is not None and _certs.fingerprint_set(c['certs']) == wanted]
-            return [c for c in chains if (chain_id is not None and c['chain_id'] == chain_id) or c in same_content]
-        if any(_certs.fingerprint_set(c['certs']) == wanted for c in chains):
+            return self._removal_targets(chains)
+        if chain_holding(self.desired, chains) is not None:
             return []
         # no chain_id: vCenter generates one, nothing is replaced (a chain planned by an earlier entry of O(chains)
         # has no id yet either)
-        return [c for c in chains if chain_id is not None and c['chain_id'] == chain_id]
+        return [c for c in chains if self._names(c)]
+
+    def _removal_targets(self, chains):
+        """The chain named by chain_id and every chain that holds exactly the certificates given."""
+        wanted = _certs.fingerprint_set(self.desired) if self.desired else None
+        return [c for c in chains if self._names(c) or holds_exactly(c, wanted)]
+
+    def _names(self, chain):
+        """True when the task's chain_id names ``chain`` (never without a chain_id)."""
+        return self.params['chain_id'] is not None and chain['chain_id'] == self.params['chain_id']
 
     def read_current(self):
         return read_store(self.api, [self])
 
     # ------------------------------------------------------------------ plan
     def compare(self, current):
+        targets = self._targets(current['chains'])
+        if self.state == 'absent':
+            return self._plan_removal(current, targets)
+        return self._plan_present(current, targets)
+
+    def _plan_present(self, current, targets):
         chains = current['chains']
         before = store_view(chains)
-        targets = self._targets(chains)
-        if self.state == 'absent':
-            return self._plan_absent(current, before, targets)
-        wanted = _certs.fingerprint_set(self.desired)
-        for chain in chains:
-            if _certs.fingerprint_set(chain['certs']) == wanted:
-                return Plan(False, before=before, after=before, chain_id=chain['chain_id'], certs=chain['certs'])
+        same = chain_holding(self.desired, chains)
+        if same is not None:
+            return unchanged(before, same['chain_id'], same['certs'])
         # a chain this task would replace (chain_id with other certificates, force) does not count: it goes
         holders = covering_chains(self.desired, [c for c in chains if c not in targets])
         if holders is not None:
-            # vCenter refuses certificates it already trusts, under any id ("Trusted root already exists"): the
-            # request is satisfied as far as vCenter allows, and a create would only be refused.
-            self.warnings.append(
-                'every certificate of certificates is already trusted, in chain%s %s; vCenter refuses the same '
-                'certificates under another id ("Trusted root already exists"), so no chain was added' % (
-                    's' if len(holders) > 1 else '', ', '.join(holders)))
-            return Plan(False, before=before, after=before, chain_id=holders[0],
-                        certs=list(self.desired))
+            self._warn_held_by_other_chains(holders)
+            return unchanged(before, holders[0], list(self.desired))
+        if not targets:
+            return self._plan_create(before)
+        self._refuse_replacing(targets[0], current['anchors'])
+        return self._plan_replace(chains, before)
+
+    def _warn_held_by_other_chains(self, holders):
+        # vCenter refuses certificates it already trusts, under any id ("Trusted root already exists"): the
+        # request is satisfied as far as vCenter allows, and a create would only be refused.
+        self.warnings.append(
+            'every certificate of certificates is already trusted, in chain%s %s; vCenter refuses the same '
+            'certificates under another id ("Trusted root already exists"), so no chain was added' % (
+                's' if len(holders) > 1 else '', ', '.join(holders)))
+
+    def _plan_create(self, before):
+        chain_id = self.params['chain_id']
+        return Plan(True, actions=['create trusted root chain %s' % (chain_id or '(id generated by vCenter)')],
+                    before=before, after={'chains': before['chains'] + [chain_view(chain_id, self.desired)]},
+                    chain_id=chain_id, certs=self.desired, deletes=[], create=True)
+
+    def _refuse_replacing(self, clash, anchors):
+        """chain_id names a chain with other certificates: replacing it needs force."""
+        if self.params['force']:
+            return
+        labels = anchors.get(clash['chain_id']) or []
+        raise CertOpsError(self.operation, 'trusted root chain %s already exists and holds other certificates '
+                           '(%s)%s; set force: true to replace it' % (
+                               clash['chain_id'], '; '.join(_certs.name_to_string(c.subject) for c in clash['certs']),
+                               ', and it anchors %s' % describe_anchors(labels) if labels else ''),
+                           vcenter_state=STATE_UNCHANGED)
+
+    def _plan_replace(self, chains, before):
         chain_id = self.params['chain_id']
         new_view = chain_view(chain_id, self.desired)
-        if not targets:
-            return Plan(True, actions=['create trusted root chain %s' % (chain_id or '(id generated by vCenter)')],
-                        before=before, after={'chains': before['chains'] + [new_view]}, chain_id=chain_id,
-                        certs=self.desired,
-                        deletes=[], create=True)
-        # chain_id names a chain with other certificates
-        labels = current['anchors'].get(chain_id) or []
-        if not self.params['force']:
-            raise CertOpsError(self.operation, 'trusted root chain %s already exists and holds other certificates '
-                               '(%s)%s; set force: true to replace it' % (
-                                   chain_id, '; '.join(_certs.name_to_string(c.subject) for c in targets[0]['certs']),
-                                   ', and it anchors %s' % describe_anchors(labels) if labels else ''),
-                               vcenter_state=STATE_UNCHANGED)
         after = {'chains': [new_view if c['chain_id'] == chain_id else chain_view(c['chain_id'], c['certs'])
                             for c in chains]}
         return Plan(True, actions=['delete trusted root chain %s' % chain_id,
@@ -440,44 +560,83 @@ class TrustedRoot(CertModule):
                     before=before, after=after, chain_id=chain_id, certs=self.desired, deletes=[chain_id],
                     create=True)
 
-    def _plan_absent(self, current, before, targets):
+    def _plan_removal(self, current, targets):
+        before = store_view(current['chains'])
         if not targets:
-            return Plan(False, before=before, after=before, chain_id=None, certs=[], deletes=[])
+            return unchanged(before, None, [])
         if not self.params['force']:
-            refused = [(c['chain_id'], [label for label in current['anchors'].get(c['chain_id']) or []
-                                        if label in GUARDED]) for c in targets]
-            refused = [(cid, labels) for cid, labels in refused if labels]
-            if refused:
-                raise CertOpsError(self.operation, '; '.join(
-                    'refusing to remove trusted root chain %s: it anchors %s' % (cid, describe_anchors(labels))
-                    for cid, labels in refused) + '. Set force: true to remove it anyway', vcenter_state=STATE_UNCHANGED)
-            if current.get('tls_anchor_unknown'):
-                raise CertOpsError(self.operation, (
-                    'refusing to remove trusted root chain%s %s: the trust path of the machine SSL certificate (%s, '
-                    'issued by %s) does not reach any trusted root, through the store or the chain vCenter serves on '
-                    'its TLS port, so whether %s the root of vCenter\'s own certificate cannot be told. Set force: '
-                    'true to remove it anyway') % (
-                        's' if len(targets) > 1 else '', ', '.join(c['chain_id'] for c in targets),
-                        _certs.name_to_string(current['tls_cert'].subject),
-                        _certs.name_to_string(current['tls_cert'].issuer),
-                        'they hold' if len(targets) > 1 else 'it holds'), vcenter_state=STATE_UNCHANGED)
-        for target in targets:
-            if 'vmca_issued' in (current['anchors'].get(target['chain_id']) or []):
-                self.warnings.append(
-                    'trusted root chain %s holds a VMCA root (%s) that is not the current one: the ESXi host and '
-                    'solution-user certificates it issued, which the API does not show, stop being trusted' % (
-                        target['chain_id'], _certs.name_to_string(target['certs'][-1].subject)))
+            self._refuse_guarded(targets, current['anchors'])
+            self._refuse_blind(targets, current)
+        self._warn_vmca_issued(targets, current['anchors'])
         ids = [c['chain_id'] for c in targets]
         after = {'chains': [view for view in before['chains'] if view['chain_id'] not in ids]}
         return Plan(True, actions=['delete trusted root chain %s' % cid for cid in ids], before=before,
                     after=after, chain_id=ids[0], certs=targets[0]['certs'], deletes=ids, create=False)
 
+    def _refuse_guarded(self, targets, anchors):
+        """Removing a chain that anchors what vCenter runs on (GUARDED) needs force; the refusal names each."""
+        refused = [(c['chain_id'], [label for label in anchors.get(c['chain_id']) or [] if label in GUARDED])
+                   for c in targets]
+        refused = [(cid, labels) for cid, labels in refused if labels]
+        if refused:
+            raise CertOpsError(self.operation, '; '.join(
+                'refusing to remove trusted root chain %s: it anchors %s' % (cid, describe_anchors(labels))
+                for cid, labels in refused) + '. Set force: true to remove it anyway', vcenter_state=STATE_UNCHANGED)
+
+    def _refuse_blind(self, targets, current):
+        """When the machine SSL certificate's trust path reaches no trusted root, which chain holds vCenter's own
+        root cannot be told: every removal needs force."""
+        if not current.get('tls_anchor_unknown'):
+            return
+        raise CertOpsError(self.operation, (
+            'refusing to remove trusted root chain%s %s: the trust path of the machine SSL certificate (%s, '
+            'issued by %s) does not reach any trusted root, through the store or the chain vCenter serves on '
+            'its TLS port, so whether %s the root of vCenter\'s own certificate cannot be told. Set force: '
+            'true to remove it anyway') % (
+                's' if len(targets) > 1 else '', ', '.join(c['chain_id'] for c in targets),
+                _certs.name_to_string(current['tls_cert'].subject),
+                _certs.name_to_string(current['tls_cert'].issuer),
+                'they hold' if len(targets) > 1 else 'it holds'), vcenter_state=STATE_UNCHANGED)
+
+    def _warn_vmca_issued(self, targets, anchors):
+        """An earlier VMCA root is removed when the task names it, with a warning: what it issued stops being
+        trusted."""
+        for target in targets:
+            if 'vmca_issued' in (anchors.get(target['chain_id']) or []):
+                self.warnings.append(
+                    'trusted root chain %s holds a VMCA root (%s) that is not the current one: the ESXi host and '
+                    'solution-user certificates it issued, which the API does not show, stop being trusted' % (
+                        target['chain_id'], _certs.name_to_string(target['certs'][-1].subject)))
+
     # ------------------------------------------------------------------ apply
     def apply(self, plan, current):
-        chains = [dict(c) for c in current['chains']]
         deadline = Deadline(self.params['wait_timeout'])
-        deleted = []
-        for chain_id in plan.deletes:
+        chains = self._delete_chains(plan.deletes, current['chains'], deadline)
+        if not plan.create:
+            return {'chains': chains, 'anchors': current['anchors'], 'created': None}
+        try:
+            new_id = self._send_create()
+        except VCenterError as exc:
+            if not already_exists(exc):
+                raise
+            # The certificates (or the id) are already in a store that does not list them yet: a chain created
+            # moments ago, by an earlier run, is not listed until the store settles (vcenter-fidelity.md row 16).
+            held = self._wait_for_refused_duplicate(deadline, exc)
+            nothing_added(plan)
+            return {'chains': chains + [held], 'anchors': current['anchors'], 'created': held}
+        certs = list(self.desired)
+        if self.params['wait_timeout'] > 0:
+            certs = self._wait_until_settled(deadline, created_id=new_id)
+        created = {'chain_id': new_id, 'certs': certs}
+        chains = with_created(chains, created, current['chains'])
+        # the id vCenter generated is only known now
+        plan.after = store_view(chains)
+        return {'chains': chains, 'anchors': current['anchors'], 'created': created}
+
+    def _delete_chains(self, ids, chains, deadline):
+        """Delete the chains ``ids`` and wait until the store no longer lists them; returns ``chains`` without them."""
+        chains = [dict(c) for c in chains]
+        for chain_id in ids:
             try:
                 self.api.delete_trusted_root(chain_id)
             except NotFoundError:
@@ -485,38 +644,15 @@ class TrustedRoot(CertModule):
                     raise
                 # someone removed it meanwhile (or it is still listed after an earlier delete): the desired state
                 # is reached
-            deleted.append(chain_id)
             chains = [c for c in chains if c['chain_id'] != chain_id]
-        if deleted and self.params['wait_timeout'] > 0:
-            self._wait_until_settled(deadline, gone=deleted)
-        created = None
-        if plan.create:
-            pems = [_certs.certificate_pem(c) for c in self.desired]
-            try:
-                new_id = self.api.create_trusted_root(pems, self.params['chain_id']) or self.params['chain_id']
-            except VCenterError as exc:
-                if not already_exists(exc):
-                    raise
-                # The certificates (or the id) are already in a store that does not list them yet: a chain created
-                # moments ago, by an earlier run, is not listed until the store settles (vcenter-fidelity.md row 16).
-                created = self._wait_for_refused_duplicate(deadline, exc)
-                plan.changed = False
-                plan.actions = []
-                plan.after = plan.before
-                return {'chains': chains + [created], 'anchors': current['anchors'], 'created': created}
-            if self.params['wait_timeout'] > 0:
-                certs = self._wait_until_settled(deadline, created_id=new_id)
-            else:
-                certs = list(self.desired)
-            created = {'chain_id': new_id, 'certs': certs}
-            position = [i for i, c in enumerate(current['chains']) if c['chain_id'] == new_id]
-            if position:
-                chains.insert(min(position[0], len(chains)), created)
-            else:
-                chains.append(created)
-            # the id vCenter generated is only known now
-            plan.after = store_view(chains)
-        return {'chains': chains, 'anchors': current['anchors'], 'created': created}
+        if ids and self.params['wait_timeout'] > 0:
+            self._wait_until_settled(deadline, gone=list(ids))
+        return chains
+
+    def _send_create(self):
+        """Create the chain; returns its id (the one given, or the one vCenter generated)."""
+        pems = [_certs.certificate_pem(c) for c in self.desired]
+        return self.api.create_trusted_root(pems, self.params['chain_id']) or self.params['chain_id']
 
     def _wait_until_settled(self, deadline, created_id=None, gone=()):
         """After a write vCenter accepted: read the store until it shows the write (a new chain readable by its id
@@ -525,14 +661,7 @@ class TrustedRoot(CertModule):
 
         def settled():
             if created_id is not None and 'certs' not in seen:
-                try:
-                    stored = self.api.get_trusted_root(created_id)
-                except NotFoundError:
-                    raise NotYet('vCenter does not serve the new chain %s yet' % created_id)
-                certs = []
-                for pem in stored:
-                    certs.extend(_certs.load_certificates(pem, 'trusted root chain %s' % created_id))
-                seen['certs'] = certs
+                seen['certs'] = self._read_new_chain(created_id)
             listed = set(self.api.list_trusted_root_ids())
             if created_id is not None and created_id not in listed:
                 raise NotYet('vCenter does not list the new chain %s yet' % created_id)
@@ -544,32 +673,45 @@ class TrustedRoot(CertModule):
 
         done, last = poll(settled, deadline)
         if done is None:
-            what = ('created trusted root chain %s' % created_id) if created_id is not None else \
-                ('deleted trusted root chain%s %s' % ('s' if len(gone) > 1 else '', ', '.join(gone)))
-            raise WaitTimeoutError(self.operation, (
-                'vCenter accepted the request (it %s) but its trust store did not show it within wait_timeout '
-                '(%ss): %s. The change WAS accepted; vCenter\'s trust store settles after a write (it is published '
-                'to the directory service and synchronised into VECS, KB 326288), so it should show soon: check with '
-                'certops.vcenter.vcenter_trusted_root_info, or rerun the task with a larger wait_timeout (a rerun '
-                'does not add the chain twice)') % (what, self.params['wait_timeout'], last),
-                vcenter_state=STATE_CHANGED)
+            raise self._not_settled(created_id, gone, last)
         return seen.get('certs')
+
+    def _read_new_chain(self, chain_id):
+        """The certificates of a chain just created, read by its id (NotYet while vCenter does not serve it)."""
+        try:
+            stored = self.api.get_trusted_root(chain_id)
+        except NotFoundError:
+            raise NotYet('vCenter does not serve the new chain %s yet' % chain_id)
+        certs = []
+        for pem in stored:
+            certs.extend(_certs.load_certificates(pem, 'trusted root chain %s' % chain_id))
+        return certs
+
+    def _not_settled(self, created_id, gone, last):
+        what = ('created trusted root chain %s' % created_id) if created_id is not None else \
+            ('deleted trusted root chain%s %s' % ('s' if len(gone) > 1 else '', ', '.join(gone)))
+        return WaitTimeoutError(self.operation, (
+            'vCenter accepted the request (it %s) but its trust store did not show it within wait_timeout '
+            '(%ss): %s. The change WAS accepted; vCenter\'s trust store settles after a write (it is published '
+            'to the directory service and synchronised into VECS, KB 326288), so it should show soon: check with '
+            'certops.vcenter.vcenter_trusted_root_info, or rerun the task with a larger wait_timeout (a rerun '
+            'does not add the chain twice)') % (what, self.params['wait_timeout'], last),
+            vcenter_state=STATE_CHANGED)
 
     def _wait_for_refused_duplicate(self, deadline, exc):
         """vCenter refused the create because it already holds these certificates (or the id): wait until the
         store lists them, and report them as present, unchanged by this task."""
-        wanted = _certs.fingerprint_set(self.desired)
         chain_id = self.params['chain_id']
 
         def listed():
             chains = trust_store(self.api)
-            for chain in chains:
-                if _certs.fingerprint_set(chain['certs']) == wanted:
-                    return chain
+            same = chain_holding(self.desired, chains)
+            if same is not None:
+                return same
             holders = covering_chains(self.desired, chains)
             if holders is not None:
                 return {'chain_id': holders[0], 'certs': list(self.desired)}
-            if chain_id is not None and any(c['chain_id'] == chain_id for c in chains):
+            if chain_id is not None and chain_id in chain_ids(chains):
                 return 'clash'
             raise NotYet('vCenter says it already holds the chain but does not list it yet')
 
@@ -589,11 +731,10 @@ class TrustedRoot(CertModule):
         return found
 
     def _explain_failure(self, exc, plan, current):
-        """After a failed write: a 4xx answer means vCenter refused it. Otherwise read the store back until it shows
-        the write, up to wait_timeout: a chain that is not listed yet may still appear (the store settles after a
-        write), so until the deadline that is "unknown", never "not applied"."""
-        if isinstance(exc, VCenterError) and exc.status is not None and 300 <= exc.status < 500 and \
-                exc.status not in (401, 408, 429):
+        """After a failed write: an answer that says vCenter did not process it means NOT applied. Otherwise read the
+        store back until it shows the write, up to wait_timeout: a chain that is not listed yet may still appear (the
+        store settles after a write), so until the deadline that is "unknown", never "not applied"."""
+        if not_processed(exc):
             # 4xx: vCenter refused it; 3xx: something in front of vCenter answered (vCenter never redirects) and
             # the redirect was not followed
             exc.vcenter_state = STATE_UNCHANGED
@@ -601,49 +742,13 @@ class TrustedRoot(CertModule):
             raise exc
         if isinstance(exc, ConnectionFailure) and exc.ambiguous:
             exc.reason += ' (the request was sent, but no answer came back)'
-        wanted = _certs.fingerprint_set(self.desired) if plan.create else None
-        deleting = set(plan.deletes)
-        deadline = Deadline(self.read_back_seconds())
-        seen = {}
-
-        def shows_the_change():
-            after = self.read_current()
-            seen['after'] = after
-            ids = set(c['chain_id'] for c in after['chains'])
-            created = wanted is None or any(_certs.fingerprint_set(c['certs']) == wanted for c in after['chains'])
-            if created and not (deleting & ids):
-                return after
-            # vCenter answers: from the first answer on, the store gets the settle window, not all of wait_timeout
-            window = seen.setdefault('settle', Deadline(min(TRUST_STORE_SETTLE_SECONDS, deadline.remaining())))
-            if window.expired():
-                return NOT_SHOWN
-            raise NotYet('the trust store does not show the change (yet)')
-
-        try:
-            self.client.logout()
-            after, last = poll(shows_the_change, deadline)
-        except CertOpsError as read_exc:
-            after, last = None, read_exc.reason
-        except Exception as read_exc:  # pylint: disable=broad-except
-            after, last = None, unexpected_error(self.operation, read_exc).reason
-        if after is NOT_SHOWN:
-            after = None
+        read_back = StoreReadBack(self, plan)
+        after, last = read_back.run()
         if after is not None:
             self.warnings.append('%s. vCenter was read back afterwards and the change WAS applied.' % exc.message)
             return after
-        if 'after' not in seen:
-            exc.vcenter_state = STATE_UNKNOWN
-            exc.reason += ('. vCenter could not be read back afterwards (%s), so whether the change was applied '
-                           'is unknown; check vCenter, then rerun the task' % last)
-            raise exc
-        partly = plan.create and plan.deletes and not (deleting & set(c['chain_id'] for c in seen['after']['chains']))
-        exc.vcenter_state = STATE_CHANGED if partly else STATE_UNKNOWN
-        exc.reason += (
-            '. vCenter was read back for %ss afterwards and %s. Its trust store settles after a write (it is published '
-            'to the directory service and synchronised into VECS, KB 326288), so the change may still appear: check '
-            'with certops.vcenter.vcenter_trusted_root_info, then rerun the task (a rerun does not add a chain twice)'
-            % (int(round(seen['settle'].seconds)) if 'settle' in seen else self.params['wait_timeout'],
-               'shows the old chain deleted but not the new one' if partly else 'does not show the change yet'))
+        exc.vcenter_state, words = read_back.verdict(last)
+        exc.reason += words
         raise exc
 
     def read_back_seconds(self):

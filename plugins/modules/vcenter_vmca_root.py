@@ -243,6 +243,65 @@ CUSTOM_CERT_SETTLE_SECONDS = 30
 POLL_INTERVAL = 1.0
 
 
+class NewRootWatch(object):
+    """The wait after VmcaRoot.create, one read of vCenter per poll: has the new root appeared in the trusted root
+    chains, and has the machine SSL certificate been re-issued under it (a custom one: been given the time to be)."""
+
+    def __init__(self, api, marks, current, deadline, expect_reissue):
+        self.api = api
+        self.marks = marks
+        self.old_fps = _certs.fingerprint_set(trusted_certs(current['chains']))
+        self.deadline = deadline
+        self.expect_reissue = expect_reissue
+        self.state = None  # vCenter as last read
+        self.root = None  # the new root, once found
+        self.settle = None  # how long the new root may take to be listed, from vCenter's first answer on
+        self.custom = None  # how long a custom certificate may take to be regenerated, once the new root is listed
+
+    def attempt(self):
+        """'settled', 'unverifiable' (vCenter's certificate no longer verifies), or NotYet."""
+        try:
+            state = read_anchor_state(self.api, extra_marks=self.marks)
+        except ConnectionFailure as exc:
+            if not exc.tls_verification:
+                raise
+            return 'unverifiable'
+        self.state = state
+        if self.settle is None:
+            self.settle = Deadline(NEW_ROOT_SETTLE_SECONDS)
+        self.root = self.new_root(state)
+        if self.root is None:
+            if self.settle.expired():
+                return 'settled'
+            raise NotYet('the new VMCA root is not in the trusted root chains yet')
+        if self._certificate_settled(state['tls_cert']):
+            return 'settled'
+        raise NotYet('vCenter still reports the previous machine SSL certificate')
+
+    def new_root(self, state):
+        """The root the replacement made: new in the store, anchoring the re-issued machine SSL certificate,
+        or else the VMCA root the documented rule finds, when that is new."""
+        tls_anchor = anchor([state['tls_cert']], state['chains'])
+        if tls_anchor is not None and _certs.fingerprint(tls_anchor) not in self.old_fps:
+            return tls_anchor
+        root = state['vmca_root']
+        if root is not None and _certs.fingerprint(root) not in self.old_fps:
+            return root
+        return None
+
+    def _certificate_settled(self, tls_cert):
+        """Re-issued under the new root; or, for a custom certificate, not regenerated within its settle time. A
+        custom certificate is regenerated too (SDK sample, KB 438284) on the vCenters that do so: give it the
+        settle time to show before taking it as kept."""
+        if _certs.is_issued_by(tls_cert, self.root):
+            return True
+        if self.expect_reissue:
+            return False
+        if self.custom is None:
+            self.custom = Deadline(min(CUSTOM_CERT_SETTLE_SECONDS, self.deadline.remaining() / 3))
+        return self.custom.expired()
+
+
 class VmcaRoot(CertModule):
     operation = 'replace the VMCA root certificate'
 
@@ -321,72 +380,44 @@ class VmcaRoot(CertModule):
                 % _certs.name_to_string(current['tls_cert'].issuer))
         return {'vmca_root': new_root, 'regenerated': regenerated}
 
-    def _new_root(self, state, old_fps):
-        """The root the replacement made: new in the store, anchoring the re-issued machine SSL certificate,
-        or else the VMCA root the documented rule finds, when that is new."""
-        tls_anchor = anchor([state['tls_cert']], state['chains'])
-        if tls_anchor is not None and _certs.fingerprint(tls_anchor) not in old_fps:
-            return tls_anchor
-        root = state['vmca_root']
-        if root is not None and _certs.fingerprint(root) not in old_fps:
-            return root
-        return None
-
     def _wait_for_new_root(self, current):
         """After VmcaRoot.create: read the new root back over a verified connection, trust it, wait for vCenter."""
         deadline = Deadline(self.params['wait_timeout'])
-        old_fps = _certs.fingerprint_set(trusted_certs(current['chains']))
-        previous = current['vmca_root']
-        old_anchor = anchor([current['tls_cert']], current['chains'])
         # [INF] A VMCA-issued machine SSL certificate is re-issued under the new root (reference §5 infers it from
         # certificate-manager; the simulator does it). Safest reading: when the previous certificate was
         # VMCA-issued, keep polling until vCenter reports one issued by the new root (or wait_timeout ends),
         # rather than waiting for a certificate that is about to be replaced.
-        expect_reissue = None not in (previous, old_anchor) and _certs.fingerprint(old_anchor) == _certs.fingerprint(previous)
+        expect_reissue = self._vmca_issued(current)
         custom_fp = None if expect_reissue else _certs.fingerprint(current['tls_cert'])
         self.client.forget_session()  # vCenter restarts its services; the session dies with them
-        seen = {}
-
-        def settled():
-            try:
-                state = read_anchor_state(self.api, extra_marks=self.marks)
-            except ConnectionFailure as exc:
-                if not exc.tls_verification:
-                    raise
-                return 'unverifiable'
-            seen['state'] = state
-            settle = seen.setdefault('settle', Deadline(NEW_ROOT_SETTLE_SECONDS))
-            seen['root'] = new_root = self._new_root(state, old_fps)
-            reissued = new_root is not None and _certs.is_issued_by(state['tls_cert'], new_root)
-            # A custom certificate is regenerated too (SDK sample, KB 438284) on the vCenters that do so: give it
-            # the settle time to show before taking it as kept.
-            if new_root is not None and (reissued or (not expect_reissue and seen.setdefault(
-                    'custom', Deadline(min(CUSTOM_CERT_SETTLE_SECONDS, deadline.remaining() / 3))).expired())):
-                return 'settled'
-            if new_root is None and settle.expired():
-                return 'settled'
-            raise NotYet('the new VMCA root is not in the trusted root chains yet' if new_root is None else
-                         'vCenter still reports the previous machine SSL certificate')
-
-        outcome, last = poll(settled, deadline, interval=POLL_INTERVAL)
+        watch = NewRootWatch(self.api, self.marks, current, deadline, expect_reissue)
+        outcome, last = poll(watch.attempt, deadline, interval=POLL_INTERVAL)
         if outcome is None:
             raise WaitTimeoutError(self.operation, 'vCenter accepted the new VMCA root but could not be read back '
                                    'within wait_timeout (%ss): %s. The change WAS applied; check vCenter and rerun '
                                    'the task' % (self.params['wait_timeout'], last), vcenter_state=STATE_CHANGED)
         if outcome == 'unverifiable':
-            # The restart goes on for minutes on a real vCenter: wait it out without credentials, so the next task
-            # (or the user who adds the new root to vcenter_ca_path) does not meet a vCenter still restarting.
-            back, last = self.client.wait_until_answering_anonymously(deadline)
-            self._warn_unverifiable(back, last)
-            regenerated = None
-            if custom_fp is not None:
-                # the TLS port now presents a certificate that does not verify: read it (observation only)
-                try:
-                    regenerated = fingerprint_der(self.client.served_certificate_der()) != custom_fp
-                except (OSError, ValueError):
-                    regenerated = None
-            return None, regenerated
-        state, new_root = seen['state'], seen['root']
+            return None, self._wait_out_unverifiable(deadline, custom_fp)
+        return self._trust_and_wait(watch.state, watch.root, custom_fp, deadline)
+
+    def _wait_out_unverifiable(self, deadline, custom_fp):
+        """vCenter's certificate no longer verifies: wait without credentials and warn; returns whether a custom
+        machine SSL certificate was regenerated (None when not custom, or not known)."""
+        # The restart goes on for minutes on a real vCenter: wait it out without credentials, so the next task
+        # (or the user who adds the new root to vcenter_ca_path) does not meet a vCenter still restarting.
+        back, last = self.client.wait_until_answering_anonymously(deadline)
+        self._warn_unverifiable(back, last)
+        if custom_fp is None:
+            return None
+        # the TLS port now presents a certificate that does not verify: read it (observation only)
+        try:
+            return fingerprint_der(self.client.served_certificate_der()) != custom_fp
+        except (OSError, ValueError):
+            return None
+
+    def _trust_and_wait(self, state, new_root, custom_fp, deadline):
+        """vCenter was read back: trust the new root, and wait until the TLS port serves the machine SSL certificate
+        vCenter reports. Returns ``(new root, regenerated)``."""
         regenerated = None if custom_fp is None else _certs.fingerprint(state['tls_cert']) != custom_fp
         if new_root is None:
             self.warnings.append('The VMCA root was replaced, but the new root could not be identified in the trusted '
