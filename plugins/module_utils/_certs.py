@@ -584,6 +584,18 @@ def subject_mismatches(cert_or_csr, desired, key_size=None):
     ``desired`` maps subject option names (and ``subject_alt_name``) to wanted values; options the user
     did not give are None and ignored. Returns a list of human-readable differences (empty = satisfied).
     """
+    diffs = _subject_field_mismatches(cert_or_csr, desired)
+    wanted_sans = desired.get('subject_alt_name')
+    if wanted_sans is not None:
+        diffs.extend(_san_mismatch(cert_or_csr, wanted_sans))
+    if key_size is not None:
+        dummy, have_size = public_key_facts(cert_or_csr.public_key())
+        if have_size != key_size:
+            diffs.append('key_size is %s, wanted %s' % (have_size, key_size))
+    return diffs
+
+
+def _subject_field_mismatches(cert_or_csr, desired):
     diffs = []
     actual = subject_fields(cert_or_csr.subject)
     for option, dummy in SUBJECT_FIELDS:
@@ -591,31 +603,32 @@ def subject_mismatches(cert_or_csr, desired, key_size=None):
         if wanted is None:
             continue
         have = actual.get(option)
-        if option == 'country':
-            equal = (have or '').upper() == wanted.upper()
-        elif option == 'email_address':
-            equal = _email_matches(cert_or_csr, have, wanted)
-        elif option == 'common_name':
-            equal = (have or '').lower() == wanted.lower()
-        else:
-            equal = (have or '') == wanted
-        if not equal:
+        if not _field_matches(cert_or_csr, option, have, wanted):
             diffs.append('%s is %r, wanted %r' % (option, have, wanted))
-    wanted_sans = desired.get('subject_alt_name')
-    if wanted_sans is not None:
-        wanted_set = set(_canonical_sans(wanted_sans))
-        have_sans = subject_alt_names(cert_or_csr)
-        if not any(s.startswith('email:') for s in wanted_set):
-            # vCenter (VMCA) puts email_address into the SAN as an rfc822Name: that entry belongs to
-            # email_address, not to the DNS/IP names compared here.
-            have_sans = [s for s in have_sans if not s.startswith('email:')]
-        if wanted_set != set(normalise_san(s) for s in have_sans):
-            diffs.append('subject_alt_name is %s, wanted %s' % (sorted(have_sans), sorted(wanted_set)))
-    if key_size is not None:
-        dummy, have_size = public_key_facts(cert_or_csr.public_key())
-        if have_size != key_size:
-            diffs.append('key_size is %s, wanted %s' % (have_size, key_size))
     return diffs
+
+
+def _field_matches(cert_or_csr, option, have, wanted):
+    if option == 'country':
+        return (have or '').upper() == wanted.upper()
+    if option == 'email_address':
+        return _email_matches(cert_or_csr, have, wanted)
+    if option == 'common_name':
+        return (have or '').lower() == wanted.lower()
+    return (have or '') == wanted
+
+
+def _san_mismatch(cert_or_csr, wanted_sans):
+    """``[]`` when the SANs are the wanted ones, else the one difference to report."""
+    wanted_set = set(_canonical_sans(wanted_sans))
+    have_sans = subject_alt_names(cert_or_csr)
+    if not any(s.startswith('email:') for s in wanted_set):
+        # vCenter (VMCA) puts email_address into the SAN as an rfc822Name: that entry belongs to
+        # email_address, not to the DNS/IP names compared here.
+        have_sans = [s for s in have_sans if not s.startswith('email:')]
+    if wanted_set != set(normalise_san(s) for s in have_sans):
+        return ['subject_alt_name is %s, wanted %s' % (sorted(have_sans), sorted(wanted_set))]
+    return []
 
 
 def _email_matches(cert_or_csr, have, wanted):

@@ -48,24 +48,37 @@ def resolve(prefix, lookup_var, environ=None, overrides=None):
     ``environ``: a mapping of environment variables to fall back to last, or None for no environment fallback.
     ``overrides``: values that win over everything (a role's own decision, such as a CA bundle it wrote).
     """
+    _check(prefix, overrides)
+    resolved = {}
+    for option, env_name in OPTIONS:
+        value = _first_set(_candidates(option, env_name, prefix, lookup_var, environ, overrides or {}))
+        if value is not None:
+            resolved[option] = value
+    return resolved
+
+
+def _check(prefix, overrides):
     if prefix is not None and not _PREFIX.match(prefix):
         raise ConnectionVarsError('the role prefix must look like a role name (letters, digits, _), got %r' % (prefix,))
     unknown = sorted(set(overrides or {}) - set(OPTION_NAMES))
     if unknown:
         raise ConnectionVarsError('unknown connection option(s) in overrides: %s (known: %s)'
                                   % (', '.join(unknown), ', '.join(OPTION_NAMES)))
-    resolved = {}
-    for option, env_name in OPTIONS:
-        candidates = []
-        if overrides and option in overrides:
-            candidates.append(overrides[option])
-        if prefix:
-            candidates.append(lookup_var('%s_%s' % (prefix, option)))
-        candidates.append(lookup_var('certops_%s' % option))
-        if environ is not None and env_name:
-            candidates.append(environ.get(env_name))
-        for value in candidates:
-            if _is_set(value):
-                resolved[option] = value
-                break
-    return resolved
+
+
+def _candidates(option, env_name, prefix, lookup_var, environ, overrides):
+    """The places an option may be set, in precedence order (a generator: later places are read only if needed)."""
+    if option in overrides:
+        yield overrides[option]
+    if prefix:
+        yield lookup_var('%s_%s' % (prefix, option))
+    yield lookup_var('certops_%s' % option)
+    if environ is not None and env_name:
+        yield environ.get(env_name)
+
+
+def _first_set(values):
+    for value in values:
+        if _is_set(value):
+            return value
+    return None
