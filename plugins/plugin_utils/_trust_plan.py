@@ -43,6 +43,34 @@ def _fingerprints(values, what):
     return sorted(_fingerprint(value, what) for value in values)
 
 
+def _pem_chain(pem, source):
+    """The sorted fingerprints of a PEM chain, and the certificates of it that are not a CA with the keyCertSign
+    key usage (vCenter refuses them)."""
+    if not _certs.HAS_CRYPTOGRAPHY:
+        raise TrustPlanInputError('fingerprinting a PEM chain needs the Python library cryptography: %s'
+                                  % _certs.CRYPTOGRAPHY_IMPORT_ERROR)
+    # CertificateInputError (a ValueError) names the entry and never echoes its text (nor a private key)
+    certs = _certs.load_certificates(pem, 'trusted_roots_present entry %s' % source)
+    fingerprints = sorted(_certs.fingerprint(cert) for cert in certs)
+    not_ca = ['%s (SHA-256 %s)' % (_certs.name_to_string(cert.subject), _certs.fingerprint(cert))
+              for cert in certs if not _certs.is_valid_ca(cert)]
+    return fingerprints, not_ca
+
+
+def _desired_chain(entry, position):
+    """One listed chain (``entry``, at ``position`` from 0) as :func:`desired_chains` returns it."""
+    if not isinstance(entry, dict):
+        raise TrustPlanInputError('listed chain %d must be a dict with pem or fingerprints' % (position + 1))
+    index = entry.get('index') or position + 1
+    source = entry.get('source') or 'pem #%d' % index
+    if entry.get('pem') is not None:
+        fingerprints, not_ca = _pem_chain(entry['pem'], source)
+    else:
+        fingerprints, not_ca = _fingerprints(entry.get('fingerprints'), 'listed chain %s: fingerprints' % source), []
+    return {'index': index, 'source': source, 'chain_id': entry.get('chain_id') or None,
+            'fingerprints': fingerprints, 'not_ca': not_ca}
+
+
 def desired_chains(entries):
     """The chains that must be present, each ``{'index', 'source', 'chain_id', 'fingerprints', 'not_ca'}``.
 
@@ -51,27 +79,39 @@ def desired_chains(entries):
     """
     if not isinstance(entries, list):
         raise TrustPlanInputError('the listed chains must be a list, got %s' % type(entries).__name__)
-    result = []
-    for position, entry in enumerate(entries):
-        if not isinstance(entry, dict):
-            raise TrustPlanInputError('listed chain %d must be a dict with pem or fingerprints' % (position + 1))
-        index = entry.get('index') or position + 1
-        source = entry.get('source') or 'pem #%d' % index
-        not_ca = []
-        if entry.get('pem') is not None:
-            if not _certs.HAS_CRYPTOGRAPHY:
-                raise TrustPlanInputError('fingerprinting a PEM chain needs the Python library cryptography: %s'
-                                          % _certs.CRYPTOGRAPHY_IMPORT_ERROR)
-            # CertificateInputError (a ValueError) names the entry and never echoes its text (nor a private key)
-            certs = _certs.load_certificates(entry['pem'], 'trusted_roots_present entry %s' % source)
-            fingerprints = sorted(_certs.fingerprint(cert) for cert in certs)
-            not_ca = ['%s (SHA-256 %s)' % (_certs.name_to_string(cert.subject), _certs.fingerprint(cert))
-                      for cert in certs if not _certs.is_valid_ca(cert)]
-        else:
-            fingerprints = _fingerprints(entry.get('fingerprints'), 'listed chain %s: fingerprints' % source)
-        result.append({'index': index, 'source': source, 'chain_id': entry.get('chain_id') or None,
-                       'fingerprints': fingerprints, 'not_ca': not_ca})
-    return result
+    return [_desired_chain(entry, position) for position, entry in enumerate(entries)]
+
+
+def _store_fingerprint(cert, what):
+    """The SHA-256 fingerprint of a certificate summary of the trust store."""
+    sha256 = ((cert.get('fingerprints') or {}).get('sha256')) if isinstance(cert, dict) else None
+    if not sha256:
+        raise TrustPlanInputError('%s has no fingerprints.sha256' % what)
+    return _fingerprint(sha256, '%s: fingerprints.sha256' % what)
+
+
+def _store_not_after(cert, what):
+    """The end of validity of a certificate summary of the trust store, as a UTC datetime."""
+    if cert.get('not_after') is None:
+        raise TrustPlanInputError('%s has no not_after' % what)
+    return _findings.parse_utc(cert['not_after'], '%s: not_after' % what)
+
+
+def _store_chain(chain, position, now):
+    """One chain of the trust store (``chain``, at ``position`` from 0) as :func:`store_chains` returns it."""
+    if not isinstance(chain, dict) or not chain.get('chain_id'):
+        raise TrustPlanInputError('trust store chain %d must be a dict with chain_id' % (position + 1))
+    chain_id = str(chain['chain_id'])
+    fingerprints, subjects, expired = [], [], []
+    for number, cert in enumerate(chain.get('certificates') or [], 1):
+        what = 'trust store chain %s certificate %d' % (chain_id, number)
+        fingerprints.append(_store_fingerprint(cert, what))
+        subjects.append(cert.get('subject'))
+        not_after = _store_not_after(cert, what)
+        if _findings.is_expired(not_after, now):
+            expired.append({'subject': cert.get('subject'), 'not_after': _certs.iso(not_after)})
+    return {'chain_id': chain_id, 'anchors': list(chain.get('anchors') or []), 'subjects': subjects,
+            'fingerprints': sorted(fingerprints), 'expired': expired}
 
 
 def store_chains(info, now):
@@ -81,43 +121,46 @@ def store_chains(info, now):
     if not isinstance(info, dict) or not isinstance(info.get('chains'), list):
         raise TrustPlanInputError('the trust store must be the result of vcenter_trusted_root_info (a dict with '
                                   'chains), got %s' % type(info).__name__)
-    result = []
-    for position, chain in enumerate(info['chains']):
-        if not isinstance(chain, dict) or not chain.get('chain_id'):
-            raise TrustPlanInputError('trust store chain %d must be a dict with chain_id' % (position + 1))
-        chain_id = str(chain['chain_id'])
-        certs = chain.get('certificates') or []
-        fingerprints, subjects, expired = [], [], []
-        for cert in certs:
-            what = 'trust store chain %s certificate %d' % (chain_id, len(subjects) + 1)
-            sha256 = ((cert.get('fingerprints') or {}).get('sha256')) if isinstance(cert, dict) else None
-            if not sha256:
-                raise TrustPlanInputError('%s has no fingerprints.sha256' % what)
-            fingerprints.append(_fingerprint(sha256, '%s: fingerprints.sha256' % what))
-            subjects.append(cert.get('subject'))
-            if cert.get('not_after') is None:
-                raise TrustPlanInputError('%s has no not_after' % what)
-            not_after = _findings.parse_utc(cert['not_after'], '%s: not_after' % what)
-            if _findings.is_expired(not_after, now):
-                expired.append({'subject': cert.get('subject'), 'not_after': _certs.iso(not_after)})
-        result.append({'chain_id': chain_id, 'anchors': list(chain.get('anchors') or []), 'subjects': subjects,
-                       'fingerprints': sorted(fingerprints), 'expired': expired})
-    return result
+    return [_store_chain(chain, position, now) for position, chain in enumerate(info['chains'])]
+
+
+def _held(store):
+    """The fingerprints of every chain of the store, and the set of every fingerprint the store holds."""
+    exact = [chain['fingerprints'] for chain in store]
+    return exact, set(fp for fps in exact for fp in fps)
+
+
+def _to_add(store, desired):
+    """The listed chains that are not present: present is in the store as such, or every certificate held by other
+    chains (vCenter refuses duplicates)."""
+    exact, held = _held(store)
+    return [entry for entry in desired
+            if entry['fingerprints'] not in exact and not set(entry['fingerprints']) <= held]
+
+
+def _relied(store, desired):
+    """The certificates of the listed chains that are present only as certificates of other chains."""
+    exact, held = _held(store)
+    return set(fp for entry in desired
+               if entry['fingerprints'] not in exact and set(entry['fingerprints']) <= held
+               for fp in entry['fingerprints'])
 
 
 def _listed(store, desired):
     """The ids of the chains that count as listed: those that hold a listed chain exactly, and those that hold a
     certificate of a listed chain whose certificates are all in the store but in other chains (vCenter refuses the
     same certificates under another id, so those chains are how the listed one is present)."""
-    exact = [chain['fingerprints'] for chain in store]
-    held = set(fp for fps in exact for fp in fps)
-    relied = set()
-    for entry in desired:
-        if entry['fingerprints'] not in exact and set(entry['fingerprints']) <= held:
-            relied.update(entry['fingerprints'])
+    relied = _relied(store, desired)
     wanted = [entry['fingerprints'] for entry in desired]
     return set(chain['chain_id'] for chain in store
                if chain['fingerprints'] in wanted or set(chain['fingerprints']) & relied)
+
+
+def _conflicts(store, desired):
+    """The listed chain_ids that the store holds with other certificates (once per such chain, in the list's
+    order)."""
+    return [entry['chain_id'] for entry in desired if entry['chain_id'] for chain in store
+            if chain['chain_id'] == entry['chain_id'] and chain['fingerprints'] != entry['fingerprints']]
 
 
 def _view(chain, *keys):
