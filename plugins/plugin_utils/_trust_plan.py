@@ -167,74 +167,124 @@ def _view(chain, *keys):
     return dict((key, chain[key]) for key in keys)
 
 
+_STORE_VIEW = ('chain_id', 'anchors', 'subjects', 'fingerprints')
+
+
+def _keep_ids(keep_chain_ids):
+    """The ids of the chains kept whatever they hold, as a set of strings."""
+    if not isinstance(keep_chain_ids, (list, tuple)):
+        raise TrustPlanInputError('keep_chain_ids must be a list of chain ids, got %s' % type(keep_chain_ids).__name__)
+    return set(str(chain_id) for chain_id in keep_chain_ids)
+
+
+def _never_removed(chain, listed, keep):
+    """Whether the chain is out of the removals' reach: it anchors a certificate, is listed or is kept by id."""
+    return bool(chain['anchors']) or chain['chain_id'] in keep or chain['chain_id'] in listed
+
+
+def _protected(chains, listed, remove_unlisted):
+    """The unlisted chains that remove_unlisted leaves because they anchor a certificate."""
+    if not remove_unlisted:
+        return []
+    return [_view(chain, *_STORE_VIEW) for chain in chains if chain['chain_id'] not in listed and chain['anchors']]
+
+
+def _kept_anchoring(chains, remove_expired):
+    """The expired chains that remove_expired leaves because they still anchor a certificate."""
+    if not remove_expired:
+        return []
+    return [{'chain_id': chain['chain_id'], 'anchors': chain['anchors'], 'subject': chain['expired'][0]['subject'],
+             'not_after': chain['expired'][0]['not_after']}
+            for chain in chains if chain['expired'] and chain['anchors']]
+
+
+def _listed_in(chain_id, listed, keep):
+    """The variable that lists the chain (the listed chains first), None when neither does."""
+    if chain_id in listed:
+        return 'trusted_roots_present'
+    if chain_id in keep:
+        return 'trusted_roots_keep_chain_ids'
+    return None
+
+
+def _kept_listed(chains, listed, keep, remove_expired):
+    """The expired chains that anchor nothing and that remove_expired leaves because they are listed."""
+    if not remove_expired:
+        return []
+    kept = []
+    for chain in chains:
+        listed_in = _listed_in(chain['chain_id'], listed, keep)
+        if chain['expired'] and not chain['anchors'] and listed_in:
+            first = chain['expired'][0]
+            kept.append({'chain_id': chain['chain_id'], 'subject': first['subject'], 'not_after': first['not_after'],
+                         'listed_in': listed_in})
+    return kept
+
+
+def _reasons(chain, remove_unlisted, remove_expired):
+    """Why the options would remove the chain (an empty list when they would not)."""
+    reasons = []
+    if remove_unlisted:
+        reasons.append(UNLISTED)
+    if remove_expired and chain['expired']:
+        reasons.append(EXPIRED)
+    return reasons
+
+
+def _removals(chains, listed, keep, remove_unlisted, remove_expired):
+    """The chains to remove, as pairs of the chain and its removal (its view with the reasons)."""
+    removals = []
+    for chain in chains:
+        reasons = _reasons(chain, remove_unlisted, remove_expired)
+        if reasons and not _never_removed(chain, listed, keep):
+            removals.append((chain, dict(_view(chain, *_STORE_VIEW), reasons=reasons)))
+    return removals
+
+
+def _may_be_vmca_root(chain, reasons):
+    """Whether removing the chain may remove the VMCA root, were it unidentified.
+
+    Unidentified, the VMCA root may be any chain that anchors nothing: removing an unlisted one is a guess. A chain
+    whose certificates have all expired cannot anchor a valid certificate, whatever it is; one that still holds a
+    valid certificate may be the VMCA root.
+    """
+    return UNLISTED in reasons or len(chain['expired']) < len(chain['fingerprints'])
+
+
+def _needs_vmca_root(removals, vmca_unknown):
+    """The removals that need the VMCA root identified first."""
+    if not vmca_unknown:
+        return []
+    return [_view(removal, 'chain_id', 'reasons') for chain, removal in removals
+            if _may_be_vmca_root(chain, removal['reasons'])]
+
+
 def plan(info, desired, remove_unlisted=False, remove_expired=False, keep_chain_ids=(), replace_conflicting=False,
          now=None):
     """What the role does to the trust store ``info`` (a ``vcenter_trusted_root_info`` result) so that it holds
     ``desired`` (see :func:`desired_chains`). See the ``trust_store_plan`` filter for the returned dict."""
     now = _findings.parse_utc(now, 'now') if now is not None else _certs.utcnow()
-    if not isinstance(keep_chain_ids, (list, tuple)):
-        raise TrustPlanInputError('keep_chain_ids must be a list of chain ids, got %s' % type(keep_chain_ids).__name__)
-    keep = set(str(chain_id) for chain_id in keep_chain_ids)
+    keep = _keep_ids(keep_chain_ids)
     store = store_chains(info, now)
     wanted = desired_chains(desired)
-    exact = [chain['fingerprints'] for chain in store]
-    held = set(fp for fps in exact for fp in fps)
-
-    # present: in the store as such, or every certificate held by other chains (vCenter refuses duplicates)
-    to_add = [entry for entry in wanted
-              if entry['fingerprints'] not in exact and not set(entry['fingerprints']) <= held]
-    # a listed chain_id that the store holds with other certificates (once per such chain, in the list's order)
-    conflicts = [entry['chain_id'] for entry in wanted if entry['chain_id'] for chain in store
-                 if chain['chain_id'] == entry['chain_id'] and chain['fingerprints'] != entry['fingerprints']]
-
+    to_add = _to_add(store, wanted)
+    conflicts = _conflicts(store, wanted)
     listed = _listed(store, wanted)
-    vmca_unknown = info.get('vmca_root') is None
-    to_remove, protected, kept_anchoring, kept_listed, needs_vmca_root = [], [], [], [], []
     # a conflicting chain that is replaced holds the listed certificates once the additions are made: the removals,
     # which come after, must not take it for the unlisted chain it was
     replaced = set(conflicts) if replace_conflicting else set()
-    for chain in store:
-        chain_id = chain['chain_id']
-        if chain_id in replaced:
-            continue
-        is_listed = chain_id in listed
-        if remove_unlisted and not is_listed and chain['anchors']:
-            protected.append(_view(chain, 'chain_id', 'anchors', 'subjects', 'fingerprints'))
-        if remove_expired and chain['expired']:
-            first = chain['expired'][0]
-            if chain['anchors']:
-                kept_anchoring.append({'chain_id': chain_id, 'anchors': chain['anchors'],
-                                       'subject': first['subject'], 'not_after': first['not_after']})
-            elif is_listed or chain_id in keep:
-                listed_in = 'trusted_roots_present' if is_listed else 'trusted_roots_keep_chain_ids'
-                kept_listed.append({'chain_id': chain_id, 'subject': first['subject'], 'not_after': first['not_after'],
-                                    'listed_in': listed_in})
-        if chain['anchors'] or chain_id in keep or is_listed:
-            continue
-        reasons = []
-        if remove_unlisted:
-            reasons.append(UNLISTED)
-        if remove_expired and chain['expired']:
-            reasons.append(EXPIRED)
-        if not reasons:
-            continue
-        removal = dict(_view(chain, 'chain_id', 'anchors', 'subjects', 'fingerprints'), reasons=reasons)
-        to_remove.append(removal)
-        # Unidentified, the VMCA root may be any chain that anchors nothing: removing an unlisted one is a guess.
-        # A chain whose certificates have all expired cannot anchor a valid certificate, whatever it is; one that
-        # still holds a valid certificate may be the VMCA root.
-        if vmca_unknown and (UNLISTED in reasons or len(chain['expired']) < len(chain['fingerprints'])):
-            needs_vmca_root.append(_view(removal, 'chain_id', 'reasons'))
-
+    chains = [chain for chain in store if chain['chain_id'] not in replaced]
+    removals = _removals(chains, listed, keep, remove_unlisted, remove_expired)
+    to_remove = [removal for dummy, removal in removals]
     return {
-        'store': [_view(chain, 'chain_id', 'anchors', 'subjects', 'fingerprints') for chain in store],
+        'store': [_view(chain, *_STORE_VIEW) for chain in store],
         'desired': wanted,
         'to_add': to_add,
         'conflicts': conflicts,
         'to_remove': to_remove,
-        'protected': protected,
-        'kept_expired_anchoring': kept_anchoring,
-        'kept_expired_listed': kept_listed,
-        'needs_vmca_root': needs_vmca_root,
+        'protected': _protected(chains, listed, remove_unlisted),
+        'kept_expired_anchoring': _kept_anchoring(chains, remove_expired),
+        'kept_expired_listed': _kept_listed(chains, listed, keep, remove_expired),
+        'needs_vmca_root': _needs_vmca_root(removals, info.get('vmca_root') is None),
         'any_change': bool(to_add or to_remove or (conflicts and replace_conflicting)),
     }
