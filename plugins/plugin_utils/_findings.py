@@ -77,28 +77,35 @@ def _pick(data, *paths):
     return None
 
 
-def _load_one(item, what, pool):
-    """A certificate from a summary dict with ``pem``, a PEM string, or a summary without ``pem`` that a
-    certificate of ``pool`` has the SHA-256 fingerprint of."""
-    if isinstance(item, dict):
-        pem = item.get('pem')
-        if pem is None:
-            given = (item.get('fingerprints') or {}).get('sha256') or item.get('sha256')
-            sha256 = _certs.normalise_fingerprint(given or '')
-            for cert in pool:
-                if sha256 and _certs.fingerprint(cert) == sha256:
-                    return [cert]
-            raise FindingsInputError('%s has no pem (return the certificate summaries with pem, as the _info '
-                                     'modules of certops.vcenter do)' % what)
-    elif isinstance(item, str):
-        pem = item
-    else:
-        raise FindingsInputError('%s must be a certificate summary with pem or a PEM string, got %s'
-                                 % (what, type(item).__name__))
+def _pooled(item, what, pool):
+    """The certificate of ``pool`` that has the SHA-256 fingerprint of the summary ``item`` (which has no pem)."""
+    given = (item.get('fingerprints') or {}).get('sha256') or item.get('sha256')
+    sha256 = _certs.normalise_fingerprint(given or '')
+    for cert in pool:
+        if sha256 and _certs.fingerprint(cert) == sha256:
+            return [cert]
+    raise FindingsInputError('%s has no pem (return the certificate summaries with pem, as the _info '
+                             'modules of certops.vcenter do)' % what)
+
+
+def _load_pem(pem, what):
     try:
         return _certs.load_certificates(pem, what)
     except _certs.CertificateInputError as exc:
         raise FindingsInputError(str(exc))
+
+
+def _load_one(item, what, pool):
+    """A certificate from a summary dict with ``pem``, a PEM string, or a summary without ``pem`` that a
+    certificate of ``pool`` has the SHA-256 fingerprint of."""
+    if isinstance(item, dict):
+        if item.get('pem') is None:
+            return _pooled(item, what, pool)
+        return _load_pem(item['pem'], what)
+    if isinstance(item, str):
+        return _load_pem(item, what)
+    raise FindingsInputError('%s must be a certificate summary with pem or a PEM string, got %s'
+                             % (what, type(item).__name__))
 
 
 def _load_list(items, what, pool=()):
@@ -112,40 +119,70 @@ def _load_list(items, what, pool=()):
     return certs
 
 
-def normalise(data, vcenter=None):
-    """Turn the documented input (either shape) into ``{'vcenter', 'pnid', 'machine_ssl', 'served_sha256',
-    'chains', 'sts_active', 'sts_chains', 'vmca_root'}`` with ``x509`` certificates."""
-    if not isinstance(data, dict):
-        raise FindingsInputError('the input must be a dict describing one vCenter, got %s' % type(data).__name__)
-    name = vcenter or _pick(data, 'vcenter', 'vcenter_hostname', 'hostname') or ''
+def _trusted_chain(chain, index):
+    """One chain of the trust store (``chain``, at ``index`` from 0) as ``{'chain_id', 'certs'}``."""
+    if not isinstance(chain, dict):
+        raise FindingsInputError('trusted root chain %d must be a dict with chain_id and certificates' % (index + 1))
+    chain_id = str(chain.get('chain_id') or chain.get('id') or 'chain-%d' % (index + 1))
+    certs = _load_list(chain.get('certificates', chain.get('certs')), 'trusted root chain %s' % chain_id)
+    return {'chain_id': chain_id, 'certs': certs}
+
+
+def _trusted_chains(data):
+    """The chains of the trust store, in either shape of the input."""
     chains_in = _pick(data, 'trusted_roots.chains', 'trusted_roots', 'trusted_root_chains', 'chains') or []
     if not isinstance(chains_in, list):
         raise FindingsInputError('trusted_roots must be a list of chains (chain_id and certificates)')
-    chains = []
-    for index, chain in enumerate(chains_in):
-        if not isinstance(chain, dict):
-            raise FindingsInputError('trusted root chain %d must be a dict with chain_id and certificates' % (index + 1))
-        chain_id = str(chain.get('chain_id') or chain.get('id') or 'chain-%d' % (index + 1))
-        certs = _load_list(chain.get('certificates', chain.get('certs')), 'trusted root chain %s' % chain_id)
-        chains.append({'chain_id': chain_id, 'certs': certs})
-    pool = _vcenter_state.trusted_certs(chains)
+    return [_trusted_chain(chain, index) for index, chain in enumerate(chains_in)]
+
+
+def _machine_ssl_chain(data, pool):
+    """The machine SSL certificate as a list: empty when the input has none."""
     machine = _pick(data, 'machine_ssl.certificate', 'machine_ssl', 'tls.certificate', 'certificate')
-    machine_ssl = _load_list(machine, 'machine SSL', pool)[:1] if machine is not None else []
+    return _load_list(machine, 'machine SSL', pool)[:1] if machine is not None else []
+
+
+def _served_sha256(data):
+    """The normalised SHA-256 fingerprint of the certificate port 443 serves, falsy when the input has none."""
     served = _pick(data, 'served_sha256', 'served_fingerprint_sha256', 'machine_ssl.served_fingerprint_sha256',
                    'tls.served_fingerprint_sha256')
+    return served and _certs.normalise_fingerprint(served)
+
+
+def _sts_chains(data, pool):
+    """The active STS signing chain and the list of STS verification chains."""
     sts_active = _load_list(_pick(data, 'sts.active_chain', 'sts_signing.active_chain', 'sts_active_chain',
                                   'active_chain'), 'active STS signing chain', pool)
     sts_chains_in = _pick(data, 'sts.signing_chains', 'sts_signing.signing_chains', 'sts_signing_chains',
                           'signing_chains') or []
     sts_chains = [_load_list(chain, 'STS verification chain %d' % (index + 1), pool)
                   for index, chain in enumerate(sts_chains_in)]
+    return sts_active, sts_chains
+
+
+def _vmca_root(data, pool, machine_ssl, sts_active, chains):
+    """The VMCA root: the one given, else the one found from the machine SSL and STS chains, else None."""
     vmca_in = _pick(data, 'vmca_root', 'tls.vmca_root', 'machine_ssl.vmca_root')
     vmca_root = _load_list(vmca_in, 'VMCA root', pool)[0] if vmca_in else None
     if vmca_root is None and machine_ssl:
         vmca_root, dummy = _vcenter_state.find_vmca_root(machine_ssl[0], sts_active or None, chains)
+    return vmca_root
+
+
+def normalise(data, vcenter=None):
+    """Turn the documented input (either shape) into ``{'vcenter', 'pnid', 'machine_ssl', 'served_sha256',
+    'chains', 'sts_active', 'sts_chains', 'vmca_root'}`` with ``x509`` certificates."""
+    if not isinstance(data, dict):
+        raise FindingsInputError('the input must be a dict describing one vCenter, got %s' % type(data).__name__)
+    name = vcenter or _pick(data, 'vcenter', 'vcenter_hostname', 'hostname') or ''
+    chains = _trusted_chains(data)
+    pool = _vcenter_state.trusted_certs(chains)
+    machine_ssl = _machine_ssl_chain(data, pool)
+    sts_active, sts_chains = _sts_chains(data, pool)
+    vmca_root = _vmca_root(data, pool, machine_ssl, sts_active, chains)
     pnid = _pick(data, 'pnid') or name
     return {'vcenter': name, 'pnid': pnid, 'machine_ssl': machine_ssl[0] if machine_ssl else None,
-            'machine_ssl_chain': machine_ssl, 'served_sha256': served and _certs.normalise_fingerprint(served),
+            'machine_ssl_chain': machine_ssl, 'served_sha256': _served_sha256(data),
             'chains': chains, 'sts_active': sts_active, 'sts_chains': sts_chains, 'vmca_root': vmca_root}
 
 
