@@ -275,46 +275,59 @@ class _Check(object):
     def trust_store(self):
         seen = {}
         for chain in self.s['chains']:
-            chain_id = chain['chain_id']
-            uses = self.anchors.get(chain_id, [])
+            uses = self.anchors.get(chain['chain_id'], [])
             expired = [c for c in chain['certs'] if self.expired(c)]
             if expired:
-                cert = expired[0]
-                ref = _ref(cert, 'trusted_root', self.now, chain_id)
-                if uses:
-                    self.add('trusted_root_expired_in_use', 'critical', ref,
-                             'Trusted chain %s holds %s, expired on %s, and still anchors %s: it must be kept until '
-                             'what it anchors is replaced.' % (chain_id, ref['subject'], ref['not_after'],
-                                                               ', '.join(uses)),
-                             self._replace_anchored(uses, chain_id))
-                else:
-                    self.add('trusted_root_expired', 'warning', ref,
-                             'Trusted chain %s holds %s, expired on %s, and anchors no current certificate.'
-                             % (chain_id, ref['subject'], ref['not_after']),
-                             _role('trusted_roots', {'trusted_roots_remove_expired': True},
-                                   'Remove expired chains that anchor nothing with the trusted_roots role '
-                                   '(trusted_roots_remove_expired), or this one with vcenter_trusted_root '
-                                   'chain_id=%s state=absent.' % chain_id))
+                self._trusted_root_expired(chain['chain_id'], expired[0], uses)
             elif uses:
-                soonest = min(chain['certs'], key=_certs.not_after) if chain['certs'] else None
-                severity = self.threshold_severity(soonest) if soonest is not None else None
-                if severity:
-                    ref = _ref(soonest, 'trusted_root', self.now, chain_id)
-                    self.add('trusted_root_expiring', severity, ref,
-                             'Trusted chain %s holds %s, which anchors %s and expires on %s, in %d days.'
-                             % (chain_id, ref['subject'], ', '.join(uses), ref['not_after'], ref['days_remaining']),
-                             self._replace_anchored(uses, chain_id))
-            for cert in chain['certs']:
-                fp = _certs.fingerprint(cert)
-                if fp in seen and seen[fp] != chain_id:
-                    ref = _ref(cert, 'trusted_root', self.now, chain_id)
-                    self.add('duplicate_trusted_root', 'info', ref,
-                             'Trusted chains %s and %s both hold %s.' % (seen[fp], chain_id, ref['subject']),
-                             _module('vcenter_trusted_root', {'chain_id': chain_id, 'state': 'absent',
-                                                              'force': bool(uses)},
-                                     'Remove the later copy with vcenter_trusted_root chain_id=%s state=absent%s.'
-                                     % (chain_id, ' force=true (the other copy keeps anchoring)' if uses else '')))
-                seen.setdefault(fp, chain_id)
+                self._trusted_root_expiring(chain, uses)
+            self._duplicate_trusted_roots(chain, uses, seen)
+
+    def _trusted_root_expired(self, chain_id, cert, uses):
+        """A chain that holds the expired ``cert``: critical while it anchors ``uses``, a warning otherwise."""
+        ref = _ref(cert, 'trusted_root', self.now, chain_id)
+        if uses:
+            self.add('trusted_root_expired_in_use', 'critical', ref,
+                     'Trusted chain %s holds %s, expired on %s, and still anchors %s: it must be kept until '
+                     'what it anchors is replaced.' % (chain_id, ref['subject'], ref['not_after'],
+                                                       ', '.join(uses)),
+                     self._replace_anchored(uses, chain_id))
+        else:
+            self.add('trusted_root_expired', 'warning', ref,
+                     'Trusted chain %s holds %s, expired on %s, and anchors no current certificate.'
+                     % (chain_id, ref['subject'], ref['not_after']),
+                     _role('trusted_roots', {'trusted_roots_remove_expired': True},
+                           'Remove expired chains that anchor nothing with the trusted_roots role '
+                           '(trusted_roots_remove_expired), or this one with vcenter_trusted_root '
+                           'chain_id=%s state=absent.' % chain_id))
+
+    def _trusted_root_expiring(self, chain, uses):
+        """A chain that anchors ``uses`` and whose soonest certificate to expire is within the thresholds."""
+        soonest = min(chain['certs'], key=_certs.not_after) if chain['certs'] else None
+        severity = self.threshold_severity(soonest) if soonest is not None else None
+        if severity:
+            chain_id = chain['chain_id']
+            ref = _ref(soonest, 'trusted_root', self.now, chain_id)
+            self.add('trusted_root_expiring', severity, ref,
+                     'Trusted chain %s holds %s, which anchors %s and expires on %s, in %d days.'
+                     % (chain_id, ref['subject'], ', '.join(uses), ref['not_after'], ref['days_remaining']),
+                     self._replace_anchored(uses, chain_id))
+
+    def _duplicate_trusted_roots(self, chain, uses, seen):
+        """The certificates of ``chain`` that an earlier chain holds too; ``seen`` maps each fingerprint to the
+        first chain that holds it."""
+        chain_id = chain['chain_id']
+        for cert in chain['certs']:
+            fp = _certs.fingerprint(cert)
+            if fp in seen and seen[fp] != chain_id:
+                ref = _ref(cert, 'trusted_root', self.now, chain_id)
+                self.add('duplicate_trusted_root', 'info', ref,
+                         'Trusted chains %s and %s both hold %s.' % (seen[fp], chain_id, ref['subject']),
+                         _module('vcenter_trusted_root', {'chain_id': chain_id, 'state': 'absent',
+                                                          'force': bool(uses)},
+                                 'Remove the later copy with vcenter_trusted_root chain_id=%s state=absent%s.'
+                                 % (chain_id, ' force=true (the other copy keeps anchoring)' if uses else '')))
+            seen.setdefault(fp, chain_id)
 
     def _replace_anchored(self, uses, chain_id):
         if 'machine_ssl' in uses:
