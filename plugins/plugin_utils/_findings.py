@@ -348,12 +348,17 @@ class _Check(object):
 
     # -------------------------------------------------------------- machine SSL
     def machine_ssl(self):
-        s = self.s
-        leaf = s['machine_ssl']
+        leaf = self.s['machine_ssl']
         if leaf is None:
             return
         ref = _ref(leaf, 'machine_ssl', self.now)
-        pnid = s['pnid']
+        self._machine_ssl_san(leaf, ref)
+        self._machine_ssl_anchored(leaf, ref)
+        self._machine_ssl_served(ref)
+
+    def _machine_ssl_san(self, leaf, ref):
+        """The machine SSL certificate must name the PNID in its SAN."""
+        pnid = self.s['pnid']
         sans = _certs.subject_alt_names(leaf)
         if pnid and not _certs.hostname_in_sans(pnid, sans):
             self.add('machine_ssl_san_missing_pnid', 'critical', ref,
@@ -363,7 +368,10 @@ class _Check(object):
                                                   'rotate_machine_ssl_subject': {'subject_alt_name': [pnid]}},
                            'Issue a machine SSL certificate whose SAN holds the PNID with the rotate_machine_ssl '
                            'role (rotate_machine_ssl_subject.subject_alt_name).'))
-        if _vcenter_state.anchor([leaf] + s['machine_ssl_chain'][1:], s['chains']) is None:
+
+    def _machine_ssl_anchored(self, leaf, ref):
+        """A chain of the trust store must anchor the machine SSL certificate (with its intermediates)."""
+        if _vcenter_state.anchor([leaf] + self.s['machine_ssl_chain'][1:], self.s['chains']) is None:
             self.add('machine_ssl_not_anchored', 'critical', ref,
                      'No chain of the trust store anchors the machine SSL certificate %s (issuer %s).'
                      % (ref['subject'], _certs.name_to_string(leaf.issuer)),
@@ -372,7 +380,10 @@ class _Check(object):
                                                       % _certs.name_to_string(leaf.issuer)]},
                            'Add the issuing root CA (with its intermediates) with the trusted_roots role or '
                            'vcenter_trusted_root state=present.'))
-        served = s['served_sha256']
+
+    def _machine_ssl_served(self, ref):
+        """Port 443, when read, must serve the configured machine SSL certificate."""
+        served = self.s['served_sha256']
         if served and served != ref['sha256']:
             self.add('served_certificate_mismatch', 'warning', ref,
                      'Port 443 serves the certificate %s, not the configured machine SSL certificate %s.'
