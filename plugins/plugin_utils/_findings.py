@@ -77,28 +77,35 @@ def _pick(data, *paths):
     return None
 
 
-def _load_one(item, what, pool):
-    """A certificate from a summary dict with ``pem``, a PEM string, or a summary without ``pem`` that a
-    certificate of ``pool`` has the SHA-256 fingerprint of."""
-    if isinstance(item, dict):
-        pem = item.get('pem')
-        if pem is None:
-            given = (item.get('fingerprints') or {}).get('sha256') or item.get('sha256')
-            sha256 = _certs.normalise_fingerprint(given or '')
-            for cert in pool:
-                if sha256 and _certs.fingerprint(cert) == sha256:
-                    return [cert]
-            raise FindingsInputError('%s has no pem (return the certificate summaries with pem, as the _info '
-                                     'modules of certops.vcenter do)' % what)
-    elif isinstance(item, str):
-        pem = item
-    else:
-        raise FindingsInputError('%s must be a certificate summary with pem or a PEM string, got %s'
-                                 % (what, type(item).__name__))
+def _pooled(item, what, pool):
+    """The certificate of ``pool`` that has the SHA-256 fingerprint of the summary ``item`` (which has no pem)."""
+    given = (item.get('fingerprints') or {}).get('sha256') or item.get('sha256')
+    sha256 = _certs.normalise_fingerprint(given or '')
+    for cert in pool:
+        if sha256 and _certs.fingerprint(cert) == sha256:
+            return [cert]
+    raise FindingsInputError('%s has no pem (return the certificate summaries with pem, as the _info '
+                             'modules of certops.vcenter do)' % what)
+
+
+def _load_pem(pem, what):
     try:
         return _certs.load_certificates(pem, what)
     except _certs.CertificateInputError as exc:
         raise FindingsInputError(str(exc))
+
+
+def _load_one(item, what, pool):
+    """A certificate from a summary dict with ``pem``, a PEM string, or a summary without ``pem`` that a
+    certificate of ``pool`` has the SHA-256 fingerprint of."""
+    if isinstance(item, dict):
+        if item.get('pem') is None:
+            return _pooled(item, what, pool)
+        return _load_pem(item['pem'], what)
+    if isinstance(item, str):
+        return _load_pem(item, what)
+    raise FindingsInputError('%s must be a certificate summary with pem or a PEM string, got %s'
+                             % (what, type(item).__name__))
 
 
 def _load_list(items, what, pool=()):
@@ -112,40 +119,70 @@ def _load_list(items, what, pool=()):
     return certs
 
 
-def normalise(data, vcenter=None):
-    """Turn the documented input (either shape) into ``{'vcenter', 'pnid', 'machine_ssl', 'served_sha256',
-    'chains', 'sts_active', 'sts_chains', 'vmca_root'}`` with ``x509`` certificates."""
-    if not isinstance(data, dict):
-        raise FindingsInputError('the input must be a dict describing one vCenter, got %s' % type(data).__name__)
-    name = vcenter or _pick(data, 'vcenter', 'vcenter_hostname', 'hostname') or ''
+def _trusted_chain(chain, index):
+    """One chain of the trust store (``chain``, at ``index`` from 0) as ``{'chain_id', 'certs'}``."""
+    if not isinstance(chain, dict):
+        raise FindingsInputError('trusted root chain %d must be a dict with chain_id and certificates' % (index + 1))
+    chain_id = str(chain.get('chain_id') or chain.get('id') or 'chain-%d' % (index + 1))
+    certs = _load_list(chain.get('certificates', chain.get('certs')), 'trusted root chain %s' % chain_id)
+    return {'chain_id': chain_id, 'certs': certs}
+
+
+def _trusted_chains(data):
+    """The chains of the trust store, in either shape of the input."""
     chains_in = _pick(data, 'trusted_roots.chains', 'trusted_roots', 'trusted_root_chains', 'chains') or []
     if not isinstance(chains_in, list):
         raise FindingsInputError('trusted_roots must be a list of chains (chain_id and certificates)')
-    chains = []
-    for index, chain in enumerate(chains_in):
-        if not isinstance(chain, dict):
-            raise FindingsInputError('trusted root chain %d must be a dict with chain_id and certificates' % (index + 1))
-        chain_id = str(chain.get('chain_id') or chain.get('id') or 'chain-%d' % (index + 1))
-        certs = _load_list(chain.get('certificates', chain.get('certs')), 'trusted root chain %s' % chain_id)
-        chains.append({'chain_id': chain_id, 'certs': certs})
-    pool = _vcenter_state.trusted_certs(chains)
+    return [_trusted_chain(chain, index) for index, chain in enumerate(chains_in)]
+
+
+def _machine_ssl_chain(data, pool):
+    """The machine SSL certificate as a list: empty when the input has none."""
     machine = _pick(data, 'machine_ssl.certificate', 'machine_ssl', 'tls.certificate', 'certificate')
-    machine_ssl = _load_list(machine, 'machine SSL', pool)[:1] if machine is not None else []
+    return _load_list(machine, 'machine SSL', pool)[:1] if machine is not None else []
+
+
+def _served_sha256(data):
+    """The normalised SHA-256 fingerprint of the certificate port 443 serves, falsy when the input has none."""
     served = _pick(data, 'served_sha256', 'served_fingerprint_sha256', 'machine_ssl.served_fingerprint_sha256',
                    'tls.served_fingerprint_sha256')
+    return served and _certs.normalise_fingerprint(served)
+
+
+def _sts_chains(data, pool):
+    """The active STS signing chain and the list of STS verification chains."""
     sts_active = _load_list(_pick(data, 'sts.active_chain', 'sts_signing.active_chain', 'sts_active_chain',
                                   'active_chain'), 'active STS signing chain', pool)
     sts_chains_in = _pick(data, 'sts.signing_chains', 'sts_signing.signing_chains', 'sts_signing_chains',
                           'signing_chains') or []
     sts_chains = [_load_list(chain, 'STS verification chain %d' % (index + 1), pool)
                   for index, chain in enumerate(sts_chains_in)]
+    return sts_active, sts_chains
+
+
+def _vmca_root(data, pool, machine_ssl, sts_active, chains):
+    """The VMCA root: the one given, else the one found from the machine SSL and STS chains, else None."""
     vmca_in = _pick(data, 'vmca_root', 'tls.vmca_root', 'machine_ssl.vmca_root')
     vmca_root = _load_list(vmca_in, 'VMCA root', pool)[0] if vmca_in else None
     if vmca_root is None and machine_ssl:
         vmca_root, dummy = _vcenter_state.find_vmca_root(machine_ssl[0], sts_active or None, chains)
+    return vmca_root
+
+
+def normalise(data, vcenter=None):
+    """Turn the documented input (either shape) into ``{'vcenter', 'pnid', 'machine_ssl', 'served_sha256',
+    'chains', 'sts_active', 'sts_chains', 'vmca_root'}`` with ``x509`` certificates."""
+    if not isinstance(data, dict):
+        raise FindingsInputError('the input must be a dict describing one vCenter, got %s' % type(data).__name__)
+    name = vcenter or _pick(data, 'vcenter', 'vcenter_hostname', 'hostname') or ''
+    chains = _trusted_chains(data)
+    pool = _vcenter_state.trusted_certs(chains)
+    machine_ssl = _machine_ssl_chain(data, pool)
+    sts_active, sts_chains = _sts_chains(data, pool)
+    vmca_root = _vmca_root(data, pool, machine_ssl, sts_active, chains)
     pnid = _pick(data, 'pnid') or name
     return {'vcenter': name, 'pnid': pnid, 'machine_ssl': machine_ssl[0] if machine_ssl else None,
-            'machine_ssl_chain': machine_ssl, 'served_sha256': served and _certs.normalise_fingerprint(served),
+            'machine_ssl_chain': machine_ssl, 'served_sha256': _served_sha256(data),
             'chains': chains, 'sts_active': sts_active, 'sts_chains': sts_chains, 'vmca_root': vmca_root}
 
 
@@ -238,46 +275,59 @@ class _Check(object):
     def trust_store(self):
         seen = {}
         for chain in self.s['chains']:
-            chain_id = chain['chain_id']
-            uses = self.anchors.get(chain_id, [])
+            uses = self.anchors.get(chain['chain_id'], [])
             expired = [c for c in chain['certs'] if self.expired(c)]
             if expired:
-                cert = expired[0]
-                ref = _ref(cert, 'trusted_root', self.now, chain_id)
-                if uses:
-                    self.add('trusted_root_expired_in_use', 'critical', ref,
-                             'Trusted chain %s holds %s, expired on %s, and still anchors %s: it must be kept until '
-                             'what it anchors is replaced.' % (chain_id, ref['subject'], ref['not_after'],
-                                                               ', '.join(uses)),
-                             self._replace_anchored(uses, chain_id))
-                else:
-                    self.add('trusted_root_expired', 'warning', ref,
-                             'Trusted chain %s holds %s, expired on %s, and anchors no current certificate.'
-                             % (chain_id, ref['subject'], ref['not_after']),
-                             _role('trusted_roots', {'trusted_roots_remove_expired': True},
-                                   'Remove expired chains that anchor nothing with the trusted_roots role '
-                                   '(trusted_roots_remove_expired), or this one with vcenter_trusted_root '
-                                   'chain_id=%s state=absent.' % chain_id))
+                self._trusted_root_expired(chain['chain_id'], expired[0], uses)
             elif uses:
-                soonest = min(chain['certs'], key=_certs.not_after) if chain['certs'] else None
-                severity = self.threshold_severity(soonest) if soonest is not None else None
-                if severity:
-                    ref = _ref(soonest, 'trusted_root', self.now, chain_id)
-                    self.add('trusted_root_expiring', severity, ref,
-                             'Trusted chain %s holds %s, which anchors %s and expires on %s, in %d days.'
-                             % (chain_id, ref['subject'], ', '.join(uses), ref['not_after'], ref['days_remaining']),
-                             self._replace_anchored(uses, chain_id))
-            for cert in chain['certs']:
-                fp = _certs.fingerprint(cert)
-                if fp in seen and seen[fp] != chain_id:
-                    ref = _ref(cert, 'trusted_root', self.now, chain_id)
-                    self.add('duplicate_trusted_root', 'info', ref,
-                             'Trusted chains %s and %s both hold %s.' % (seen[fp], chain_id, ref['subject']),
-                             _module('vcenter_trusted_root', {'chain_id': chain_id, 'state': 'absent',
-                                                              'force': bool(uses)},
-                                     'Remove the later copy with vcenter_trusted_root chain_id=%s state=absent%s.'
-                                     % (chain_id, ' force=true (the other copy keeps anchoring)' if uses else '')))
-                seen.setdefault(fp, chain_id)
+                self._trusted_root_expiring(chain, uses)
+            self._duplicate_trusted_roots(chain, uses, seen)
+
+    def _trusted_root_expired(self, chain_id, cert, uses):
+        """A chain that holds the expired ``cert``: critical while it anchors ``uses``, a warning otherwise."""
+        ref = _ref(cert, 'trusted_root', self.now, chain_id)
+        if uses:
+            self.add('trusted_root_expired_in_use', 'critical', ref,
+                     'Trusted chain %s holds %s, expired on %s, and still anchors %s: it must be kept until '
+                     'what it anchors is replaced.' % (chain_id, ref['subject'], ref['not_after'],
+                                                       ', '.join(uses)),
+                     self._replace_anchored(uses, chain_id))
+        else:
+            self.add('trusted_root_expired', 'warning', ref,
+                     'Trusted chain %s holds %s, expired on %s, and anchors no current certificate.'
+                     % (chain_id, ref['subject'], ref['not_after']),
+                     _role('trusted_roots', {'trusted_roots_remove_expired': True},
+                           'Remove expired chains that anchor nothing with the trusted_roots role '
+                           '(trusted_roots_remove_expired), or this one with vcenter_trusted_root '
+                           'chain_id=%s state=absent.' % chain_id))
+
+    def _trusted_root_expiring(self, chain, uses):
+        """A chain that anchors ``uses`` and whose soonest certificate to expire is within the thresholds."""
+        soonest = min(chain['certs'], key=_certs.not_after) if chain['certs'] else None
+        severity = self.threshold_severity(soonest) if soonest is not None else None
+        if severity:
+            chain_id = chain['chain_id']
+            ref = _ref(soonest, 'trusted_root', self.now, chain_id)
+            self.add('trusted_root_expiring', severity, ref,
+                     'Trusted chain %s holds %s, which anchors %s and expires on %s, in %d days.'
+                     % (chain_id, ref['subject'], ', '.join(uses), ref['not_after'], ref['days_remaining']),
+                     self._replace_anchored(uses, chain_id))
+
+    def _duplicate_trusted_roots(self, chain, uses, seen):
+        """The certificates of ``chain`` that an earlier chain holds too; ``seen`` maps each fingerprint to the
+        first chain that holds it."""
+        chain_id = chain['chain_id']
+        for cert in chain['certs']:
+            fp = _certs.fingerprint(cert)
+            if fp in seen and seen[fp] != chain_id:
+                ref = _ref(cert, 'trusted_root', self.now, chain_id)
+                self.add('duplicate_trusted_root', 'info', ref,
+                         'Trusted chains %s and %s both hold %s.' % (seen[fp], chain_id, ref['subject']),
+                         _module('vcenter_trusted_root', {'chain_id': chain_id, 'state': 'absent',
+                                                          'force': bool(uses)},
+                                 'Remove the later copy with vcenter_trusted_root chain_id=%s state=absent%s.'
+                                 % (chain_id, ' force=true (the other copy keeps anchoring)' if uses else '')))
+            seen.setdefault(fp, chain_id)
 
     def _replace_anchored(self, uses, chain_id):
         if 'machine_ssl' in uses:
@@ -298,12 +348,17 @@ class _Check(object):
 
     # -------------------------------------------------------------- machine SSL
     def machine_ssl(self):
-        s = self.s
-        leaf = s['machine_ssl']
+        leaf = self.s['machine_ssl']
         if leaf is None:
             return
         ref = _ref(leaf, 'machine_ssl', self.now)
-        pnid = s['pnid']
+        self._machine_ssl_san(leaf, ref)
+        self._machine_ssl_anchored(leaf, ref)
+        self._machine_ssl_served(ref)
+
+    def _machine_ssl_san(self, leaf, ref):
+        """The machine SSL certificate must name the PNID in its SAN."""
+        pnid = self.s['pnid']
         sans = _certs.subject_alt_names(leaf)
         if pnid and not _certs.hostname_in_sans(pnid, sans):
             self.add('machine_ssl_san_missing_pnid', 'critical', ref,
@@ -313,7 +368,10 @@ class _Check(object):
                                                   'rotate_machine_ssl_subject': {'subject_alt_name': [pnid]}},
                            'Issue a machine SSL certificate whose SAN holds the PNID with the rotate_machine_ssl '
                            'role (rotate_machine_ssl_subject.subject_alt_name).'))
-        if _vcenter_state.anchor([leaf] + s['machine_ssl_chain'][1:], s['chains']) is None:
+
+    def _machine_ssl_anchored(self, leaf, ref):
+        """A chain of the trust store must anchor the machine SSL certificate (with its intermediates)."""
+        if _vcenter_state.anchor([leaf] + self.s['machine_ssl_chain'][1:], self.s['chains']) is None:
             self.add('machine_ssl_not_anchored', 'critical', ref,
                      'No chain of the trust store anchors the machine SSL certificate %s (issuer %s).'
                      % (ref['subject'], _certs.name_to_string(leaf.issuer)),
@@ -322,7 +380,10 @@ class _Check(object):
                                                       % _certs.name_to_string(leaf.issuer)]},
                            'Add the issuing root CA (with its intermediates) with the trusted_roots role or '
                            'vcenter_trusted_root state=present.'))
-        served = s['served_sha256']
+
+    def _machine_ssl_served(self, ref):
+        """Port 443, when read, must serve the configured machine SSL certificate."""
+        served = self.s['served_sha256']
         if served and served != ref['sha256']:
             self.add('served_certificate_mismatch', 'warning', ref,
                      'Port 443 serves the certificate %s, not the configured machine SSL certificate %s.'

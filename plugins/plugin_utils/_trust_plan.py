@@ -43,6 +43,34 @@ def _fingerprints(values, what):
     return sorted(_fingerprint(value, what) for value in values)
 
 
+def _pem_chain(pem, source):
+    """The sorted fingerprints of a PEM chain, and the certificates of it that are not a CA with the keyCertSign
+    key usage (vCenter refuses them)."""
+    if not _certs.HAS_CRYPTOGRAPHY:
+        raise TrustPlanInputError('fingerprinting a PEM chain needs the Python library cryptography: %s'
+                                  % _certs.CRYPTOGRAPHY_IMPORT_ERROR)
+    # CertificateInputError (a ValueError) names the entry and never echoes its text (nor a private key)
+    certs = _certs.load_certificates(pem, 'trusted_roots_present entry %s' % source)
+    fingerprints = sorted(_certs.fingerprint(cert) for cert in certs)
+    not_ca = ['%s (SHA-256 %s)' % (_certs.name_to_string(cert.subject), _certs.fingerprint(cert))
+              for cert in certs if not _certs.is_valid_ca(cert)]
+    return fingerprints, not_ca
+
+
+def _desired_chain(entry, position):
+    """One listed chain (``entry``, at ``position`` from 0) as :func:`desired_chains` returns it."""
+    if not isinstance(entry, dict):
+        raise TrustPlanInputError('listed chain %d must be a dict with pem or fingerprints' % (position + 1))
+    index = entry.get('index') or position + 1
+    source = entry.get('source') or 'pem #%d' % index
+    if entry.get('pem') is not None:
+        fingerprints, not_ca = _pem_chain(entry['pem'], source)
+    else:
+        fingerprints, not_ca = _fingerprints(entry.get('fingerprints'), 'listed chain %s: fingerprints' % source), []
+    return {'index': index, 'source': source, 'chain_id': entry.get('chain_id') or None,
+            'fingerprints': fingerprints, 'not_ca': not_ca}
+
+
 def desired_chains(entries):
     """The chains that must be present, each ``{'index', 'source', 'chain_id', 'fingerprints', 'not_ca'}``.
 
@@ -51,27 +79,39 @@ def desired_chains(entries):
     """
     if not isinstance(entries, list):
         raise TrustPlanInputError('the listed chains must be a list, got %s' % type(entries).__name__)
-    result = []
-    for position, entry in enumerate(entries):
-        if not isinstance(entry, dict):
-            raise TrustPlanInputError('listed chain %d must be a dict with pem or fingerprints' % (position + 1))
-        index = entry.get('index') or position + 1
-        source = entry.get('source') or 'pem #%d' % index
-        not_ca = []
-        if entry.get('pem') is not None:
-            if not _certs.HAS_CRYPTOGRAPHY:
-                raise TrustPlanInputError('fingerprinting a PEM chain needs the Python library cryptography: %s'
-                                          % _certs.CRYPTOGRAPHY_IMPORT_ERROR)
-            # CertificateInputError (a ValueError) names the entry and never echoes its text (nor a private key)
-            certs = _certs.load_certificates(entry['pem'], 'trusted_roots_present entry %s' % source)
-            fingerprints = sorted(_certs.fingerprint(cert) for cert in certs)
-            not_ca = ['%s (SHA-256 %s)' % (_certs.name_to_string(cert.subject), _certs.fingerprint(cert))
-                      for cert in certs if not _certs.is_valid_ca(cert)]
-        else:
-            fingerprints = _fingerprints(entry.get('fingerprints'), 'listed chain %s: fingerprints' % source)
-        result.append({'index': index, 'source': source, 'chain_id': entry.get('chain_id') or None,
-                       'fingerprints': fingerprints, 'not_ca': not_ca})
-    return result
+    return [_desired_chain(entry, position) for position, entry in enumerate(entries)]
+
+
+def _store_fingerprint(cert, what):
+    """The SHA-256 fingerprint of a certificate summary of the trust store."""
+    sha256 = ((cert.get('fingerprints') or {}).get('sha256')) if isinstance(cert, dict) else None
+    if not sha256:
+        raise TrustPlanInputError('%s has no fingerprints.sha256' % what)
+    return _fingerprint(sha256, '%s: fingerprints.sha256' % what)
+
+
+def _store_not_after(cert, what):
+    """The end of validity of a certificate summary of the trust store, as a UTC datetime."""
+    if cert.get('not_after') is None:
+        raise TrustPlanInputError('%s has no not_after' % what)
+    return _findings.parse_utc(cert['not_after'], '%s: not_after' % what)
+
+
+def _store_chain(chain, position, now):
+    """One chain of the trust store (``chain``, at ``position`` from 0) as :func:`store_chains` returns it."""
+    if not isinstance(chain, dict) or not chain.get('chain_id'):
+        raise TrustPlanInputError('trust store chain %d must be a dict with chain_id' % (position + 1))
+    chain_id = str(chain['chain_id'])
+    fingerprints, subjects, expired = [], [], []
+    for number, cert in enumerate(chain.get('certificates') or [], 1):
+        what = 'trust store chain %s certificate %d' % (chain_id, number)
+        fingerprints.append(_store_fingerprint(cert, what))
+        subjects.append(cert.get('subject'))
+        not_after = _store_not_after(cert, what)
+        if _findings.is_expired(not_after, now):
+            expired.append({'subject': cert.get('subject'), 'not_after': _certs.iso(not_after)})
+    return {'chain_id': chain_id, 'anchors': list(chain.get('anchors') or []), 'subjects': subjects,
+            'fingerprints': sorted(fingerprints), 'expired': expired}
 
 
 def store_chains(info, now):
@@ -81,47 +121,142 @@ def store_chains(info, now):
     if not isinstance(info, dict) or not isinstance(info.get('chains'), list):
         raise TrustPlanInputError('the trust store must be the result of vcenter_trusted_root_info (a dict with '
                                   'chains), got %s' % type(info).__name__)
-    result = []
-    for position, chain in enumerate(info['chains']):
-        if not isinstance(chain, dict) or not chain.get('chain_id'):
-            raise TrustPlanInputError('trust store chain %d must be a dict with chain_id' % (position + 1))
-        chain_id = str(chain['chain_id'])
-        certs = chain.get('certificates') or []
-        fingerprints, subjects, expired = [], [], []
-        for cert in certs:
-            what = 'trust store chain %s certificate %d' % (chain_id, len(subjects) + 1)
-            sha256 = ((cert.get('fingerprints') or {}).get('sha256')) if isinstance(cert, dict) else None
-            if not sha256:
-                raise TrustPlanInputError('%s has no fingerprints.sha256' % what)
-            fingerprints.append(_fingerprint(sha256, '%s: fingerprints.sha256' % what))
-            subjects.append(cert.get('subject'))
-            if cert.get('not_after') is None:
-                raise TrustPlanInputError('%s has no not_after' % what)
-            not_after = _findings.parse_utc(cert['not_after'], '%s: not_after' % what)
-            if _findings.is_expired(not_after, now):
-                expired.append({'subject': cert.get('subject'), 'not_after': _certs.iso(not_after)})
-        result.append({'chain_id': chain_id, 'anchors': list(chain.get('anchors') or []), 'subjects': subjects,
-                       'fingerprints': sorted(fingerprints), 'expired': expired})
-    return result
+    return [_store_chain(chain, position, now) for position, chain in enumerate(info['chains'])]
+
+
+def _held(store):
+    """The fingerprints of every chain of the store, and the set of every fingerprint the store holds."""
+    exact = [chain['fingerprints'] for chain in store]
+    return exact, set(fp for fps in exact for fp in fps)
+
+
+def _to_add(store, desired):
+    """The listed chains that are not present: present is in the store as such, or every certificate held by other
+    chains (vCenter refuses duplicates)."""
+    exact, held = _held(store)
+    return [entry for entry in desired
+            if entry['fingerprints'] not in exact and not set(entry['fingerprints']) <= held]
+
+
+def _relied(store, desired):
+    """The certificates of the listed chains that are present only as certificates of other chains."""
+    exact, held = _held(store)
+    return set(fp for entry in desired
+               if entry['fingerprints'] not in exact and set(entry['fingerprints']) <= held
+               for fp in entry['fingerprints'])
 
 
 def _listed(store, desired):
     """The ids of the chains that count as listed: those that hold a listed chain exactly, and those that hold a
     certificate of a listed chain whose certificates are all in the store but in other chains (vCenter refuses the
     same certificates under another id, so those chains are how the listed one is present)."""
-    exact = [chain['fingerprints'] for chain in store]
-    held = set(fp for fps in exact for fp in fps)
-    relied = set()
-    for entry in desired:
-        if entry['fingerprints'] not in exact and set(entry['fingerprints']) <= held:
-            relied.update(entry['fingerprints'])
+    relied = _relied(store, desired)
     wanted = [entry['fingerprints'] for entry in desired]
     return set(chain['chain_id'] for chain in store
                if chain['fingerprints'] in wanted or set(chain['fingerprints']) & relied)
 
 
+def _conflicts(store, desired):
+    """The listed chain_ids that the store holds with other certificates (once per such chain, in the list's
+    order)."""
+    return [entry['chain_id'] for entry in desired if entry['chain_id'] for chain in store
+            if chain['chain_id'] == entry['chain_id'] and chain['fingerprints'] != entry['fingerprints']]
+
+
 def _view(chain, *keys):
     return dict((key, chain[key]) for key in keys)
+
+
+_STORE_VIEW = ('chain_id', 'anchors', 'subjects', 'fingerprints')
+
+
+def _keep_ids(keep_chain_ids):
+    """The ids of the chains kept whatever they hold, as a set of strings."""
+    if not isinstance(keep_chain_ids, (list, tuple)):
+        raise TrustPlanInputError('keep_chain_ids must be a list of chain ids, got %s' % type(keep_chain_ids).__name__)
+    return set(str(chain_id) for chain_id in keep_chain_ids)
+
+
+def _never_removed(chain, listed, keep):
+    """Whether the chain is out of the removals' reach: it anchors a certificate, is listed or is kept by id."""
+    return bool(chain['anchors']) or chain['chain_id'] in keep or chain['chain_id'] in listed
+
+
+def _protected(chains, listed, remove_unlisted):
+    """The unlisted chains that remove_unlisted leaves because they anchor a certificate."""
+    if not remove_unlisted:
+        return []
+    return [_view(chain, *_STORE_VIEW) for chain in chains if chain['chain_id'] not in listed and chain['anchors']]
+
+
+def _kept_anchoring(chains, remove_expired):
+    """The expired chains that remove_expired leaves because they still anchor a certificate."""
+    if not remove_expired:
+        return []
+    return [{'chain_id': chain['chain_id'], 'anchors': chain['anchors'], 'subject': chain['expired'][0]['subject'],
+             'not_after': chain['expired'][0]['not_after']}
+            for chain in chains if chain['expired'] and chain['anchors']]
+
+
+def _listed_in(chain_id, listed, keep):
+    """The variable that lists the chain (the listed chains first), None when neither does."""
+    if chain_id in listed:
+        return 'trusted_roots_present'
+    if chain_id in keep:
+        return 'trusted_roots_keep_chain_ids'
+    return None
+
+
+def _kept_listed(chains, listed, keep, remove_expired):
+    """The expired chains that anchor nothing and that remove_expired leaves because they are listed."""
+    if not remove_expired:
+        return []
+    kept = []
+    for chain in chains:
+        listed_in = _listed_in(chain['chain_id'], listed, keep)
+        if chain['expired'] and not chain['anchors'] and listed_in:
+            first = chain['expired'][0]
+            kept.append({'chain_id': chain['chain_id'], 'subject': first['subject'], 'not_after': first['not_after'],
+                         'listed_in': listed_in})
+    return kept
+
+
+def _reasons(chain, remove_unlisted, remove_expired):
+    """Why the options would remove the chain (an empty list when they would not)."""
+    reasons = []
+    if remove_unlisted:
+        reasons.append(UNLISTED)
+    if remove_expired and chain['expired']:
+        reasons.append(EXPIRED)
+    return reasons
+
+
+def _removals(chains, listed, keep, remove_unlisted, remove_expired):
+    """The chains to remove, as pairs of the chain and its removal (its view with the reasons)."""
+    removals = []
+    for chain in chains:
+        reasons = _reasons(chain, remove_unlisted, remove_expired)
+        if reasons and not _never_removed(chain, listed, keep):
+            removals.append((chain, dict(_view(chain, *_STORE_VIEW), reasons=reasons)))
+    return removals
+
+
+def _may_be_vmca_root(chain, reasons):
+    """Whether removing the chain may remove the VMCA root, were it unidentified.
+
+    Unidentified, the VMCA root may be any chain that anchors nothing: removing an unlisted one is a guess. A chain
+    whose certificates have all expired cannot anchor a valid certificate, whatever it is; one that still holds a
+    valid certificate may be the VMCA root.
+    """
+    return UNLISTED in reasons or len(chain['expired']) < len(chain['fingerprints'])
+
+
+def _needs_vmca_root(removals, vmca_unknown):
+    """The removals that need the VMCA root identified first."""
+    if not vmca_unknown:
+        return []
+    return [_view(removal, 'chain_id', 'reasons') for chain, removal in removals
+            if _may_be_vmca_root(chain, removal['reasons'])]
 
 
 def plan(info, desired, remove_unlisted=False, remove_expired=False, keep_chain_ids=(), replace_conflicting=False,
@@ -129,69 +264,27 @@ def plan(info, desired, remove_unlisted=False, remove_expired=False, keep_chain_
     """What the role does to the trust store ``info`` (a ``vcenter_trusted_root_info`` result) so that it holds
     ``desired`` (see :func:`desired_chains`). See the ``trust_store_plan`` filter for the returned dict."""
     now = _findings.parse_utc(now, 'now') if now is not None else _certs.utcnow()
-    if not isinstance(keep_chain_ids, (list, tuple)):
-        raise TrustPlanInputError('keep_chain_ids must be a list of chain ids, got %s' % type(keep_chain_ids).__name__)
-    keep = set(str(chain_id) for chain_id in keep_chain_ids)
+    keep = _keep_ids(keep_chain_ids)
     store = store_chains(info, now)
     wanted = desired_chains(desired)
-    exact = [chain['fingerprints'] for chain in store]
-    held = set(fp for fps in exact for fp in fps)
-
-    # present: in the store as such, or every certificate held by other chains (vCenter refuses duplicates)
-    to_add = [entry for entry in wanted
-              if entry['fingerprints'] not in exact and not set(entry['fingerprints']) <= held]
-    # a listed chain_id that the store holds with other certificates (once per such chain, in the list's order)
-    conflicts = [entry['chain_id'] for entry in wanted if entry['chain_id'] for chain in store
-                 if chain['chain_id'] == entry['chain_id'] and chain['fingerprints'] != entry['fingerprints']]
-
+    to_add = _to_add(store, wanted)
+    conflicts = _conflicts(store, wanted)
     listed = _listed(store, wanted)
-    vmca_unknown = info.get('vmca_root') is None
-    to_remove, protected, kept_anchoring, kept_listed, needs_vmca_root = [], [], [], [], []
     # a conflicting chain that is replaced holds the listed certificates once the additions are made: the removals,
     # which come after, must not take it for the unlisted chain it was
     replaced = set(conflicts) if replace_conflicting else set()
-    for chain in store:
-        chain_id = chain['chain_id']
-        if chain_id in replaced:
-            continue
-        is_listed = chain_id in listed
-        if remove_unlisted and not is_listed and chain['anchors']:
-            protected.append(_view(chain, 'chain_id', 'anchors', 'subjects', 'fingerprints'))
-        if remove_expired and chain['expired']:
-            first = chain['expired'][0]
-            if chain['anchors']:
-                kept_anchoring.append({'chain_id': chain_id, 'anchors': chain['anchors'],
-                                       'subject': first['subject'], 'not_after': first['not_after']})
-            elif is_listed or chain_id in keep:
-                listed_in = 'trusted_roots_present' if is_listed else 'trusted_roots_keep_chain_ids'
-                kept_listed.append({'chain_id': chain_id, 'subject': first['subject'], 'not_after': first['not_after'],
-                                    'listed_in': listed_in})
-        if chain['anchors'] or chain_id in keep or is_listed:
-            continue
-        reasons = []
-        if remove_unlisted:
-            reasons.append(UNLISTED)
-        if remove_expired and chain['expired']:
-            reasons.append(EXPIRED)
-        if not reasons:
-            continue
-        removal = dict(_view(chain, 'chain_id', 'anchors', 'subjects', 'fingerprints'), reasons=reasons)
-        to_remove.append(removal)
-        # Unidentified, the VMCA root may be any chain that anchors nothing: removing an unlisted one is a guess.
-        # A chain whose certificates have all expired cannot anchor a valid certificate, whatever it is; one that
-        # still holds a valid certificate may be the VMCA root.
-        if vmca_unknown and (UNLISTED in reasons or len(chain['expired']) < len(chain['fingerprints'])):
-            needs_vmca_root.append(_view(removal, 'chain_id', 'reasons'))
-
+    chains = [chain for chain in store if chain['chain_id'] not in replaced]
+    removals = _removals(chains, listed, keep, remove_unlisted, remove_expired)
+    to_remove = [removal for dummy, removal in removals]
     return {
-        'store': [_view(chain, 'chain_id', 'anchors', 'subjects', 'fingerprints') for chain in store],
+        'store': [_view(chain, *_STORE_VIEW) for chain in store],
         'desired': wanted,
         'to_add': to_add,
         'conflicts': conflicts,
         'to_remove': to_remove,
-        'protected': protected,
-        'kept_expired_anchoring': kept_anchoring,
-        'kept_expired_listed': kept_listed,
-        'needs_vmca_root': needs_vmca_root,
+        'protected': _protected(chains, listed, remove_unlisted),
+        'kept_expired_anchoring': _kept_anchoring(chains, remove_expired),
+        'kept_expired_listed': _kept_listed(chains, listed, keep, remove_expired),
+        'needs_vmca_root': _needs_vmca_root(removals, info.get('vmca_root') is None),
         'any_change': bool(to_add or to_remove or (conflicts and replace_conflicting)),
     }
