@@ -80,21 +80,10 @@ def vmca_root(url):
 
 
 def other_ca_pem():
-    """A self-signed CA that did not sign anything the simulator serves."""
-    import datetime
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'not the VMCA')])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=30))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    return cert.public_bytes(serialization.Encoding.PEM).decode()
+    """A self-signed CA that did not sign anything the simulator serves (the project's test PKI, tests/testpki)."""
+    sys.path.insert(0, os.path.join(REPO, 'tests', 'testpki'))
+    import testpki  # pylint: disable=import-outside-toplevel
+    return testpki.make_ca(testpki.name('not the VMCA', org=None), key=testpki.new_key('ec'), days=30).pem
 
 
 def inject_credential(private_data_dir, inputs):

@@ -194,6 +194,7 @@ lane1() {
 lane2() {
   step lane2 units                    ansible-test units --local --python 3.11 --color no
   step lane2 simulator                pytest_strict -q -p no:cacheprovider tests/simulator
+  step lane2 testpki                  pytest_strict -q -p no:cacheprovider tests/testpki
   # the state-changing targets run in the fidelity lanes (lanes 3-5), against stricter simulators
   # shellcheck disable=SC2086
   step lane2 integration              ansible-test integration --local --python 3.11 --color no $READ_ONLY_TARGETS

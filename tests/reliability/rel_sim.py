@@ -228,8 +228,10 @@ class Rest(object):
         try:
             _request(self.port, 'DELETE', '/api/session', headers={'vmware-api-session-id': self.token},
                      host=self.host)
-        except ConnectionRefusedError:
-            pass  # a write in the block restarted vCenter: the restart ended the session
+        except (ConnectionRefusedError, ConnectionResetError):
+            # a write in the block restarted vCenter: the restart ended the session (the port is closed, or it
+            # closed while this logout's handshake was under way)
+            pass
         self.token = None
         return False
 

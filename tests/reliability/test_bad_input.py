@@ -234,7 +234,7 @@ CASES = [
     ('vcenter_trusted_root', 'empty chain_id', lambda b, t, v: dict(certificates=b.pki.extra_root.pem, chain_id=' '),
      'chain_id must not be empty', False, None),
     ('vcenter_trusted_root', 'state=present without certificates', lambda b, t, v: dict(chain_id='x'),
-     'state is present but all of the following are missing: certificates', False, None),
+     'state is present but any of the following are missing: certificates, chains', False, None),
     ('vcenter_trusted_root', 'state=absent without chain_id or certificates', lambda b, t, v: dict(state='absent'),
      'state is absent but any of the following are missing: chain_id, certificates', False, None),
     ('vcenter_trusted_root', 'remove the chain that anchors the machine certificate',
