@@ -334,3 +334,34 @@ class ThirdPartyCA:
         if san is not None:
             b = b.add_extension(san, critical=False)
         return b.sign(self.key, hashes.SHA256())
+
+
+# --------------------------------------------------------------------------- pytest fixture factories
+# One definition for conftest.py (the version profiles) and for the test files that start simulators with options.
+RESTART = "0.2"
+
+
+def sim_fixture(*args, scope="session"):
+    """A fixture that starts ``certsim.py`` with ``args`` (and a short restart) and stops it cleanly at the end."""
+    import pytest  # pylint: disable=import-outside-toplevel
+
+    @pytest.fixture(scope=scope)
+    def _fixture():
+        sim = SimProcess("--port", "0", "--restart-seconds", RESTART, *args)
+        yield sim
+        rc = sim.stop()
+        assert rc == 0, "simulator did not exit cleanly (rc=%s): %s" % (rc, sim.stderr)
+    return _fixture
+
+
+def fresh_vc_fixture(sim_name):
+    """A fixture that gives the simulator fixture ``sim_name``'s vCenter, reset to a fresh state, per test."""
+    import pytest  # pylint: disable=import-outside-toplevel
+
+    @pytest.fixture
+    def _fixture(request):
+        vc = request.getfixturevalue(sim_name).client()
+        vc.reset()
+        return vc
+    return _fixture
+

@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from certsim_client import (P, SimProcess, ThirdPartyCA, err_api, err_rest, key_pkcs8, new_key, now, pem,
-                            sha1_id)
+from certsim_client import (P, ThirdPartyCA, err_api, err_rest, fresh_vc_fixture, key_pkcs8, new_key,
+                            now, pem, sha1_id, sim_fixture)
 
 TRC = P + "/trusted-root-chains"
 TLS = P + "/tls"
@@ -27,47 +27,18 @@ LAG = 4.0
 
 
 # --------------------------------------------------------------------------- simulators with options
-def _sim_fixture(*args):
-    @pytest.fixture(scope="module")
-    def _fixture():
-        sim = SimProcess("--port", "0", "--restart-seconds", "0.2", *args)
-        yield sim
-        assert sim.stop() == 0, sim.stderr
-    return _fixture
+sim_alt = sim_fixture("--cert-chain-in-cert", "used", "--duplicate-root", "accept",
+                      "--vmca-replace", "vmca-issued-only", "--vmca-replace-sts", "reissue",
+                      "--sts-refresh", "force-only", "--root-entry-shape", "clean", scope="module")
+sim_lag = sim_fixture("--trust-store-lag", str(LAG), "--linked-partner", PARTNER, scope="module")
+sim_partner = sim_fixture("--linked-partner", PARTNER, "--sts-anchor", "partner", scope="module")
+sim_short_root = sim_fixture("--vmca-root-days", "100", scope="module")
 
 
-sim_alt = _sim_fixture("--cert-chain-in-cert", "used", "--duplicate-root", "accept",
-                       "--vmca-replace", "vmca-issued-only", "--vmca-replace-sts", "reissue",
-                       "--sts-refresh", "force-only", "--root-entry-shape", "clean")
-sim_lag = _sim_fixture("--trust-store-lag", str(LAG), "--linked-partner", PARTNER)
-sim_partner = _sim_fixture("--linked-partner", PARTNER, "--sts-anchor", "partner")
-sim_short_root = _sim_fixture("--vmca-root-days", "100")
-
-
-def _fresh(sim):
-    vc = sim.client()
-    vc.reset()
-    return vc
-
-
-@pytest.fixture
-def alt(sim_alt):
-    return _fresh(sim_alt)
-
-
-@pytest.fixture
-def lag(sim_lag):
-    return _fresh(sim_lag)
-
-
-@pytest.fixture
-def partner(sim_partner):
-    return _fresh(sim_partner)
-
-
-@pytest.fixture
-def short_root(sim_short_root):
-    return _fresh(sim_short_root)
+alt = fresh_vc_fixture("sim_alt")
+lag = fresh_vc_fixture("sim_lag")
+partner = fresh_vc_fixture("sim_partner")
+short_root = fresh_vc_fixture("sim_short_root")
 
 
 # --------------------------------------------------------------------------- test PKI
