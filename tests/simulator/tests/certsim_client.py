@@ -364,4 +364,3 @@ def fresh_vc_fixture(sim_name):
         vc.reset()
         return vc
     return _fixture
-

@@ -7,7 +7,6 @@ import ipaddress
 import secrets
 import time
 
-import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
