@@ -27,7 +27,8 @@ from ansible_collections.certops.vcenter.plugins.module_utils._vcenter_state imp
     anchor,
     chain_anchors,
     find_vmca_root,
-    fingerprint_der,
+    read_machine_ssl,
+    served_sha256,
     trust_store,
 )
 
@@ -90,11 +91,8 @@ def read_sts(api):
 
 def read_inventory(api):
     """Read every certificate of the vCenter behind ``api`` once; see the module docstring for the cost."""
-    tls_cert = _certs.load_certificates(api.get_tls().get('cert') or '', 'machine SSL certificate from vCenter')[0]
-    try:
-        served = fingerprint_der(api.client.served_certificate_der())
-    except (OSError, ValueError):
-        served = None
+    tls_cert = read_machine_ssl(api)
+    served = served_sha256(api)
     chains = trust_store(api)
     sts, sts_note = read_sts(api)
     active = sts['active'] if sts else None

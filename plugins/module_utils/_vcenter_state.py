@@ -309,11 +309,24 @@ def served_chain(api, tls_cert):
     return [tls_cert] + [c for c in certs[1:] if _certs.is_ca(c)]
 
 
+def read_machine_ssl(api):
+    """The machine SSL certificate vCenter reports (``Tls.get``), parsed: the one reader of it."""
+    return _certs.load_certificates(api.get_tls().get('cert') or '', 'machine SSL certificate from vCenter')[0]
+
+
+def served_sha256(api):
+    """SHA-256 of the certificate the TLS port presents now (one handshake, no verification), or None."""
+    try:
+        return fingerprint_der(api.client.served_certificate_der())
+    except (OSError, ValueError):
+        return None
+
+
 def read_anchor_state(api, extra_marks=None, chains=None, with_served=True):
     """Trust store plus what anchors what: ``{'chains', 'tls_cert', 'tls_chain', 'tls_anchor', 'sts_chain',
     'vmca_root', 'vmca_reason', 'anchors'}``. Costs Tls.get, the trust store (unless ``chains`` is given), (on
     ``/api``) the STS chain, and with ``with_served`` one TLS handshake to read the chain the TLS port serves."""
-    tls_cert = _certs.load_certificates(api.get_tls().get('cert') or '', 'machine SSL certificate from vCenter')[0]
+    tls_cert = read_machine_ssl(api)
     if chains is None:
         chains = trust_store(api)
     sts_chain = read_sts_chain(api) if api.client.dialect == 'api' else None
@@ -342,16 +355,11 @@ def machine_ssl_state(api, with_served=False, with_vmca=False, extra_marks=None)
     Costs one read (``Tls.get``); ``with_served`` adds one TLS handshake; ``with_vmca`` adds the trust
     store and the STS chain reads needed to tell whether the certificate is VMCA-issued.
     """
-    info = api.get_tls()
-    cert = _certs.load_certificates(info.get('cert') or '', 'machine SSL certificate from vCenter')[0]
+    cert = read_machine_ssl(api)
     state = {'certificate': cert, 'sha256': _certs.fingerprint(cert), 'served_sha256': None,
              'vmca_root': None, 'vmca_reason': None, 'chains': None}
     if with_served:
-        try:
-            der = api.client.served_certificate_der()
-            state['served_sha256'] = fingerprint_der(der)
-        except (OSError, ValueError):
-            state['served_sha256'] = None
+        state['served_sha256'] = served_sha256(api)
     if with_vmca:
         chains = trust_store(api)
         sts = read_sts_chain(api) if api.client.dialect == 'api' else None

@@ -231,6 +231,7 @@ from ansible_collections.certops.vcenter.plugins.module_utils._vcenter_state imp
     anchor,
     fingerprint_der,
     read_anchor_state,
+    served_sha256,
     trusted_certs,
 )
 
@@ -410,10 +411,8 @@ class VmcaRoot(CertModule):
         if custom_fp is None:
             return None
         # the TLS port now presents a certificate that does not verify: read it (observation only)
-        try:
-            return fingerprint_der(self.client.served_certificate_der()) != custom_fp
-        except (OSError, ValueError):
-            return None
+        served = served_sha256(self.api)
+        return None if served is None else served != custom_fp
 
     def _trust_and_wait(self, state, new_root, custom_fp, deadline):
         """vCenter was read back: trust the new root, and wait until the TLS port serves the machine SSL certificate
