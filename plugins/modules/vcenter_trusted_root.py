@@ -359,8 +359,13 @@ def unchanged(before, chain_id, certs):
     return Plan(False, before=before, after=before, chain_id=chain_id, certs=certs, deletes=[])
 
 
-def nothing_added(plan):
-    """The plan, corrected after vCenter refused the create as a duplicate: the task added nothing."""
+def nothing_added(plan, chains):
+    """The plan, corrected after vCenter refused the create as a duplicate: the task added nothing. When it deleted
+    a chain first (a forced replace), that deletion stands: still changed, the diff shows the store as it is."""
+    if plan.deletes:
+        plan.actions = [a for a in plan.actions if not a.startswith('create ')]
+        plan.after = store_view(chains)
+        return
     plan.changed = False
     plan.actions = []
     plan.after = plan.before
@@ -622,7 +627,7 @@ class TrustedRoot(CertModule):
             # The certificates (or the id) are already in a store that does not list them yet: a chain created
             # moments ago, by an earlier run, is not listed until the store settles (vcenter-fidelity.md row 16).
             held = self._wait_for_refused_duplicate(deadline, exc)
-            nothing_added(plan)
+            nothing_added(plan, chains + [held])
             return {'chains': chains + [held], 'anchors': current['anchors'], 'created': held}
         certs = list(self.desired)
         if self.params['wait_timeout'] > 0:

@@ -328,6 +328,21 @@ def test_a_create_refused_as_duplicate_while_the_store_lags_is_waited_for_not_re
     assert vcenter.ids().count('corp-earlier') == 1
 
 
+def test_a_forced_replace_whose_create_is_refused_as_duplicate_still_reports_the_deletion(capsys, vcenter, pki):
+    # chain 'corp' holds other certificates; the wanted ones are already in a chain the lagging store hides
+    vcenter.add_chain('corp', [pki.other])
+    vcenter.lag_reads = 4
+    vcenter.chains.append(('corp-earlier', [pem(pki.corp)]))
+    vcenter.lagging['corp-earlier'] = 4
+    result, dummy = run(capsys, {'certificates': pem(pki.corp), 'chain_id': 'corp', 'force': True})
+    assert 'failed' not in result
+    # the old chain under 'corp' was deleted: vCenter changed, even though nothing was added
+    assert result['changed'] is True
+    assert result['actions'] == ['delete trusted root chain corp']
+    assert 'corp' not in vcenter.ids()
+    assert [w[0] for w in vcenter.writes] == ['DELETE', 'POST']
+
+
 def test_certificates_already_trusted_in_other_chains_are_never_sent_again(capsys, vcenter, pki):
     vcenter.add_chain('corp', [pki.corp_int, pki.corp])
     result, dummy = run(capsys, {'certificates': pem(pki.corp), 'chain_id': 'corp-root'})
